@@ -1,0 +1,37 @@
+"""ilib: the helper package of *Information Theory for Machine Learning*.
+
+The notebooks in ``chapters/en`` and ``chapters/ja`` import this package; each
+function's docstring names the chapter section that explains it.
+"""
+
+from ilib.measures import (
+    conditional_entropy,
+    cross_entropy,
+    entropy,
+    gaussian_kl,
+    huffman_code,
+    joint_entropy,
+    js_divergence,
+    kl_divergence,
+    miller_madow_mutual_information,
+    mutual_information,
+    mutual_information_from_samples,
+    permutation_test_mutual_information,
+)
+from ilib.notebook import setup
+
+__all__ = [
+    "conditional_entropy",
+    "cross_entropy",
+    "entropy",
+    "gaussian_kl",
+    "huffman_code",
+    "joint_entropy",
+    "js_divergence",
+    "kl_divergence",
+    "miller_madow_mutual_information",
+    "mutual_information",
+    "mutual_information_from_samples",
+    "permutation_test_mutual_information",
+    "setup",
+]

@@ -1,0 +1,55 @@
+"""Labels that ilib draws, in the notebook's language.
+
+``ilib.setup(lang=...)`` sets the language once per notebook; figure helpers
+then call :func:`label` so that a Japanese notebook gets Japanese axes.
+"""
+
+LANGUAGES = ("en", "ja")
+
+_LABELS = {
+    "probability": {"en": "probability", "ja": "確率"},
+    "entropy_bits": {"en": "entropy (bits)", "ja": "エントロピー (ビット)"},
+    "information_bits": {"en": "information (bits)", "ja": "情報量 (ビット)"},
+    "nats": {"en": "nats", "ja": "ナット"},
+    "bits": {"en": "bits", "ja": "ビット"},
+    "epoch": {"en": "epoch", "ja": "エポック"},
+    "step": {"en": "step", "ja": "ステップ"},
+    "loss_nats": {"en": "loss (nats)", "ja": "損失 (ナット)"},
+    "static_note": {
+        "en": "Precomputed frames: this slider works without a running kernel.",
+        "ja": "事前計算したフレームです。カーネルなしでもスライダーを動かせます。",
+    },
+}
+
+_state = {"lang": "en"}
+
+
+def set_language(lang):
+    """Set the language of ilib's labels (``"en"`` or ``"ja"``)."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
+    _state["lang"] = lang
+
+
+def language():
+    """The language set by :func:`ilib.setup` (``"en"`` by default)."""
+    return _state["lang"]
+
+
+def label(key):
+    """The label ``key`` in the current language.
+
+    Raises
+    ------
+    ValueError
+        If ``key`` is not a known label.
+    """
+    try:
+        return _LABELS[key][_state["lang"]]
+    except KeyError:
+        raise ValueError(f"key {key!r} is not a known label; known: {sorted(_LABELS)}") from None
+
+
+def choose(en, ja):
+    """Return ``en`` or ``ja`` according to the current language."""
+    return ja if _state["lang"] == "ja" else en

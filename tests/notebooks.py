@@ -1,0 +1,59 @@
+"""Reading the chapter notebooks, for the tests (not a test module itself)."""
+
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = ROOT / "chapters"
+LANGUAGES = ("en", "ja")
+DATA_URI = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
+
+
+def chapter_names(lang="en"):
+    return sorted(p.name for p in (CHAPTERS / lang).glob("*.ipynb"))
+
+
+def load(lang, name):
+    return json.loads((CHAPTERS / lang / name).read_text(encoding="utf-8"))
+
+
+def source(cell):
+    text = cell["source"]
+    return text if isinstance(text, str) else "".join(text)
+
+
+def joined(value):
+    return value if isinstance(value, str) else "".join(value)
+
+
+def code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def output_text(cell):
+    """All compared text of a code cell's outputs, image bytes removed."""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out["output_type"] == "stream":
+            parts.append(joined(out["text"]))
+        elif out["output_type"] in ("execute_result", "display_data"):
+            data = out["data"]
+            for mime in ("text/plain", "text/html", "text/latex", "text/markdown"):
+                if mime in data:
+                    parts.append(DATA_URI.sub("IMG", joined(data[mime])))
+        elif out["output_type"] == "error":
+            parts.append(out["ename"] + ": " + out["evalue"])
+    return "\n".join(parts)
+
+
+def figure_count(cell):
+    """PNG figures of a cell, counting each frame of a slider's HTML fallback."""
+    count = 0
+    for out in cell.get("outputs", []):
+        data = out.get("data", {})
+        if "image/png" in data:
+            count += 1
+        if "text/html" in data:
+            count += len(DATA_URI.findall(joined(data["text/html"])))
+    return count
