@@ -305,10 +305,9 @@ def huffman_code(probs):
     The codeword lengths come from Huffman's algorithm: repeatedly merge the
     two least probable nodes. Ties are broken deterministically, in favour of
     the node that exists first (original outcomes in input order, then merged
-    nodes in order of creation), the first node popped taking bit ``0``. The
-    codewords are then the *canonical* code for those lengths: sorted by
-    (length, input position), each codeword is the previous one plus one,
-    padded with zeros to its length. For ``(1/2, 1/4, 1/8, 1/8)`` this gives
+    nodes in order of creation). The codewords are then the *canonical* code
+    for those lengths: sorted by (length, input position), each codeword is the
+    previous one plus one, padded with zeros to its length. For ``(1/2, 1/4, 1/8, 1/8)`` this gives
     ``['0', '10', '110', '111']``.
 
     An outcome of probability 0 still gets a (long) codeword; it never
@@ -557,7 +556,7 @@ def gaussian_kl(mean_p, var_p, mean_q, var_q, base=math.e):
         if not np.isfinite(arr).all():
             raise ValueError(f"{name} has a NaN or infinite entry")
         if name.startswith("var") and not (arr > 0.0).all():
-            raise ValueError(f"{name} must be positive (a variance), got {arr.min()!r}")
+            raise ValueError(f"{name} must be positive (a variance), got {float(arr.min())!r}")
         args[name] = arr
     try:
         mp, vp, mq, vq = np.broadcast_arrays(*args.values())
@@ -575,6 +574,7 @@ def gaussian_kl(mean_p, var_p, mean_q, var_q, base=math.e):
 # ---------------------------------------------------------------------------
 # chapter 03: mutual information from samples
 # ---------------------------------------------------------------------------
+
 
 def _codes(a, name):
     """Return ``(codes, k)``: the labels as integers in ``[0, k)``.
@@ -602,7 +602,7 @@ def _codes(a, name):
         if hi < limit:
             return arr, hi + 1
     elif kind == "f":
-        if not math.isfinite(float(np.sum(arr))):
+        if not np.isfinite(arr).all():
             raise ValueError(f"{name} has a NaN or infinite label")
     elif kind == "c":
         raise ValueError(f"{name} has complex labels")
