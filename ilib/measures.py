@@ -146,7 +146,8 @@ def _neg_sum_plogp(p, pmin, log):
     else:
         logs = np.maximum(flat, _TINY)
         log(logs, out=logs)
-    return -float(np.dot(flat, logs))
+    # 0.0 - x, not -x: a certain outcome gives +0.0 bits, never a printed "-0.0".
+    return 0.0 - float(np.dot(flat, logs))
 
 
 # ---------------------------------------------------------------------------

@@ -816,3 +816,8 @@ def test_bad_base(base):
     for call in calls:
         with pytest.raises(ValueError, match="base must be a positive number other than 1"):
             call()
+
+
+def test_certain_outcome_has_positive_zero_entropy():
+    for value in (ilib.entropy([1.0, 0.0]), ilib.joint_entropy([[0.0, 1.0], [0.0, 0.0]])):
+        assert value == 0.0 and math.copysign(1.0, value) == 1.0

@@ -1,0 +1,70 @@
+"""Data sets used in the text: the handwritten digits of scikit-learn.
+
+MNIST cannot be downloaded where the book is built, so the chapters use the
+1797 real handwritten digits (8×8 pixels, values 0–16) that ship inside
+scikit-learn (DESIGN.md, "Data for the VAE"). Chapter 04, section 4.1 trains
+variational autoencoders on them; chapter 05, section 5.3 reuses them.
+"""
+
+import numpy as np
+
+#: Number of images in ``sklearn.datasets.load_digits``.
+N_DIGITS = 1797
+#: Pixels per image (8×8).
+N_PIXELS = 64
+
+
+def digits(test_size=360, seed=0):
+    """The scikit-learn digits as torch tensors, split into train and test.
+
+    Pixel values 0–16 are divided by 16, so every image is a vector of 64
+    fractional "pixel probabilities" in [0, 1] (the targets of a Bernoulli
+    likelihood with binary cross-entropy). The split is stratified by digit
+    and seeded: the default gives 1437 training and 360 test images.
+
+    Used in chapter 04, section 4.1 (VAE) and chapter 05, section 5.3 (ELBO).
+
+    Parameters
+    ----------
+    test_size : int, default 360
+        Number of test images, between 10 (one per digit) and 1787.
+    seed : int, default 0
+        Seed of the stratified shuffle (``random_state`` of
+        :func:`sklearn.model_selection.train_test_split`).
+
+    Returns
+    -------
+    x_train, x_test : torch.Tensor
+        float32, shape ``(n, 64)``, values in [0, 1].
+    y_train, y_test : torch.Tensor
+        int64, shape ``(n,)``, the digit 0–9 of each image.
+
+    Raises
+    ------
+    ValueError
+        If ``test_size`` is not an integer in [10, 1787] or ``seed`` is not a
+        non-negative integer.
+    """
+    if not isinstance(test_size, (int, np.integer)) or isinstance(test_size, bool):
+        raise ValueError(f"test_size must be an integer, got {test_size!r}")
+    if not 10 <= test_size <= N_DIGITS - 10:
+        raise ValueError(f"test_size must lie in [10, {N_DIGITS - 10}], got {test_size}")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+
+    import torch
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    bunch = load_digits()
+    x = (bunch.data / 16.0).astype(np.float32)
+    y = bunch.target.astype(np.int64)
+    x_train, x_test, y_train, y_test = train_test_split(
+        x, y, test_size=int(test_size), stratify=y, random_state=int(seed)
+    )
+    return (
+        torch.from_numpy(np.ascontiguousarray(x_train)),
+        torch.from_numpy(np.ascontiguousarray(x_test)),
+        torch.from_numpy(np.ascontiguousarray(y_train)),
+        torch.from_numpy(np.ascontiguousarray(y_test)),
+    )
