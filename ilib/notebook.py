@@ -85,4 +85,18 @@ def setup(lang="en", seed=0):
         import matplotlib_fontja
 
         matplotlib_fontja.japanize()
+    _png_figures()
     plt.close("all")
+
+
+def _png_figures():
+    """Inline figures as PNG only: SVG embeds a date and differs on every run."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: no inline figures to configure
+        return
+    shell = get_ipython()
+    if shell is not None and hasattr(shell, "kernel"):
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("png")

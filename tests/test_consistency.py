@@ -109,6 +109,15 @@ def test_notebook_is_stored_executed_in_order_without_errors(lang, name):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", chapter_names("en"))
+def test_figures_are_png_only(lang, name):
+    for k, cell in enumerate(code_cells(load(lang, name))):
+        for out in cell.get("outputs", []):
+            mimes = set(out.get("data", {}))
+            assert not mimes & {"image/svg+xml", "application/pdf"}, f"cell {k}: {sorted(mimes)}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", chapter_names("en"))
 def test_notebook_has_the_parts_of_a_chapter(lang, name):
     text = "\n".join(source(c) for c in load(lang, name)["cells"] if c["cell_type"] == "markdown")
     assert "$$" in text, "definitions as display math"
