@@ -181,7 +181,7 @@ class MRMRResult(NamedTuple):
     scores: list
 
 
-def mrmr(X, y, k, *, relevance=None, random_state=0, n_neighbors=3):
+def mrmr(X, y, k, *, relevance=None, redundancy="knn", bins=3, random_state=0, n_neighbors=3):
     """Greedy feature selection: maximum relevance, minimum redundancy.
 
     The first column is the one with the largest relevance ``I(x_j; y)``;
@@ -194,10 +194,15 @@ def mrmr(X, y, k, *, relevance=None, random_state=0, n_neighbors=3):
     information already selected scores low even when it is relevant.
 
     Relevance is ``sklearn.feature_selection.mutual_info_classif`` (k-NN
-    estimate, nats) unless given; redundancy between two columns is
-    ``mutual_info_regression`` with the same ``random_state`` and
-    ``n_neighbors``. One call per chosen column computes its MI with every
-    column, so the cost is ``k`` k-NN estimates of ``n_features`` pairs.
+    estimate, nats) unless given. Redundancy between two columns is, with
+    ``redundancy="knn"``, ``mutual_info_regression`` with the same
+    ``random_state`` and ``n_neighbors``; with ``redundancy="binned"``, the
+    plug-in MI of the columns cut into ``bins`` equal-count bins
+    (:func:`binned_mutual_information`), as Peng et al. discretised continuous
+    features into three states. Binning keeps redundancy on the scale of the
+    relevance (at most ``ln bins`` nats), whereas the MI of two continuous,
+    strongly correlated columns is unbounded. Redundancy is computed only
+    against chosen columns, one column at a time.
 
     See chapter 03, section 3.2 (Feature selection).
 
@@ -211,6 +216,10 @@ def mrmr(X, y, k, *, relevance=None, random_state=0, n_neighbors=3):
         Number of columns to choose, ``1 <= k <= n_features``.
     relevance : array_like, shape (n_features,), optional
         Precomputed ``I(x_j; y)`` in nats, e.g. from ``mutual_info_classif``.
+    redundancy : {"knn", "binned"}, default "knn"
+        Estimator of the MI between two columns.
+    bins : int, default 3
+        Bins per column for ``redundancy="binned"``.
     random_state : int, default 0
         Seed of scikit-learn's estimators (they add a little noise).
     n_neighbors : int, default 3
@@ -225,7 +234,8 @@ def mrmr(X, y, k, *, relevance=None, random_state=0, n_neighbors=3):
     ------
     ValueError
         If ``X`` is not a 2-D finite array, ``y`` does not have one label per
-        row, ``k`` is out of range, or ``relevance`` has the wrong shape.
+        row, ``k`` is out of range, ``relevance`` has the wrong shape, or
+        ``redundancy`` or ``bins`` is invalid.
     """
     from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 
@@ -246,6 +256,9 @@ def mrmr(X, y, k, *, relevance=None, random_state=0, n_neighbors=3):
     if k > n_features:
         raise ValueError(f"k must be at most the number of columns of X ({n_features}), got {k}")
     n_neighbors = _positive_int(n_neighbors, "n_neighbors")
+    if redundancy not in ("knn", "binned"):
+        raise ValueError(f'redundancy must be "knn" or "binned", got {redundancy!r}')
+    bins = _positive_int(bins, "bins", minimum=2)
     if relevance is None:
         rel = mutual_info_classif(Xa, ya, n_neighbors=n_neighbors, random_state=random_state)
     else:
@@ -260,9 +273,15 @@ def mrmr(X, y, k, *, relevance=None, random_state=0, n_neighbors=3):
     redundancy_sum = np.zeros(n_features)
     while len(selected) < k:
         last = selected[-1]
-        redundancy_sum += mutual_info_regression(
-            Xa, Xa[:, last], n_neighbors=n_neighbors, random_state=random_state
-        )
+        if redundancy == "knn":
+            redundancy_sum += mutual_info_regression(
+                Xa, Xa[:, last], n_neighbors=n_neighbors, random_state=random_state
+            )
+        else:
+            redundancy_sum += [
+                binned_mutual_information(Xa[:, j], Xa[:, last], bins=bins, strategy="quantile")
+                for j in range(n_features)
+            ]
         criterion = rel - redundancy_sum / len(selected)
         criterion[selected] = -np.inf
         best = int(np.argmax(criterion))
