@@ -16,6 +16,7 @@ Conventions
   (DESIGN.md, "Determinism"; :func:`ilib.setup` fixes one thread).
 """
 
+import contextlib
 import math
 
 import numpy as np
@@ -93,16 +94,15 @@ def _latents(z, latent_dim, name="z"):
     return z.float()
 
 
-def _init_weights(module, seed):
-    """Build ``module``'s layers from ``seed`` without touching the global generator."""
+def _seeded(seed):
+    """Context in which layers are built from ``seed`` (global generator left untouched)."""
     if seed is None:
-        return
+        return contextlib.nullcontext()
     seed = _non_negative_int(seed, "seed")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        for layer in module.modules():
-            if isinstance(layer, nn.Linear):
-                layer.reset_parameters()
+    stack = contextlib.ExitStack()
+    stack.enter_context(torch.random.fork_rng(devices=[]))
+    torch.manual_seed(seed)
+    return stack
 
 
 # ----------------------------------------------------------------------- loss pieces
@@ -123,7 +123,9 @@ def bernoulli_nll(logits, x):
     torch.Tensor, shape (n,)
     """
     if logits.shape != x.shape:
-        raise ValueError(f"logits and x must have the same shape, got {tuple(logits.shape)} and {tuple(x.shape)}")
+        raise ValueError(
+            f"logits and x must have the same shape, got {tuple(logits.shape)} and {tuple(x.shape)}"
+        )
     return F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(dim=1)
 
 
@@ -142,7 +144,10 @@ def gaussian_kl_standard(mean, logvar):
     torch.Tensor, shape (n,)
     """
     if mean.shape != logvar.shape:
-        raise ValueError(f"mean and logvar must have the same shape, got {tuple(mean.shape)} and {tuple(logvar.shape)}")
+        raise ValueError(
+            "mean and logvar must have the same shape, "
+            f"got {tuple(mean.shape)} and {tuple(logvar.shape)}"
+        )
     return 0.5 * (mean.pow(2) + logvar.exp() - logvar - 1).sum(dim=-1)
 
 
@@ -176,13 +181,12 @@ class VAE(nn.Module):
         self.latent_dim = _positive_int(latent_dim, "latent_dim")
         self.hidden = _positive_int(hidden, "hidden")
         self.input_dim = _positive_int(input_dim, "input_dim")
-        self.encoder = nn.Sequential(nn.Linear(self.input_dim, self.hidden), nn.ReLU())
-        self.to_mean = nn.Linear(self.hidden, self.latent_dim)
-        self.to_logvar = nn.Linear(self.hidden, self.latent_dim)
-        self.decoder = nn.Sequential(
-            nn.Linear(self.latent_dim, self.hidden), nn.ReLU(), nn.Linear(self.hidden, self.input_dim)
-        )
-        _init_weights(self, seed)
+        d, h, k = self.input_dim, self.hidden, self.latent_dim
+        with _seeded(seed):
+            self.encoder = nn.Sequential(nn.Linear(d, h), nn.ReLU())
+            self.to_mean = nn.Linear(h, k)
+            self.to_logvar = nn.Linear(h, k)
+            self.decoder = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d))
 
     def encode(self, x):
         """Parameters of ``q(z|x)``: ``(mean, logvar)``, each of shape ``(n, latent_dim)``."""
@@ -191,7 +195,9 @@ class VAE(nn.Module):
         return self.to_mean(h), self.to_logvar(h)
 
     def decode(self, z):
-        """Bernoulli logits of ``p(x|z)``, shape ``(n, input_dim)``; ``torch.sigmoid`` gives pixel means."""
+        """Bernoulli logits of ``p(x|z)``, shape ``(n, input_dim)``.
+
+        ``torch.sigmoid`` of them gives the pixel means (the decoded image)."""
         z = _latents(z, self.latent_dim)
         return self.decoder(z)
 
@@ -224,9 +230,16 @@ class VAE(nn.Module):
         -------
         reconstruction, kl : torch.Tensor, shape (n,)
         """
-        x = _images(x, self.input_dim)
-        logits, mean, logvar = self(x, generator)
-        return bernoulli_nll(logits, x), gaussian_kl_standard(mean, logvar)
+        return self._loss_terms(_images(x, self.input_dim), generator)
+
+    def _loss_terms(self, x, generator=None):
+        # unchecked path used inside the training loop (x validated once)
+        h = self.encoder(x)
+        mean, logvar = self.to_mean(h), self.to_logvar(h)
+        z = self.sample_latent(mean, logvar, generator)
+        logits = self.decoder(z)
+        kl = 0.5 * (mean.pow(2) + logvar.exp() - logvar - 1).sum(dim=-1)
+        return F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(dim=1), kl
 
 
 class Autoencoder(nn.Module):
@@ -258,13 +271,10 @@ class Autoencoder(nn.Module):
         if loss not in ("bce", "mse"):
             raise ValueError(f"loss must be 'bce' or 'mse', got {loss!r}")
         self.loss = loss
-        self.encoder = nn.Sequential(
-            nn.Linear(self.input_dim, self.hidden), nn.ReLU(), nn.Linear(self.hidden, self.latent_dim)
-        )
-        self.decoder = nn.Sequential(
-            nn.Linear(self.latent_dim, self.hidden), nn.ReLU(), nn.Linear(self.hidden, self.input_dim)
-        )
-        _init_weights(self, seed)
+        d, h, k = self.input_dim, self.hidden, self.latent_dim
+        with _seeded(seed):
+            self.encoder = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
+            self.decoder = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d))
 
     def encode(self, x):
         """Latent code ``z``, shape ``(n, latent_dim)``."""
@@ -344,7 +354,7 @@ def train_vae(model, x_train, epochs=200, beta=1.0, lr=1e-3, batch_size=64, seed
     beta = _non_negative_float(beta, "beta")
     epochs, lr, batch_size, seed = _check_training(epochs, lr, batch_size, seed)
     generator = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
     n = x_train.shape[0]
     history = []
     model.train()
@@ -353,7 +363,7 @@ def train_vae(model, x_train, epochs=200, beta=1.0, lr=1e-3, batch_size=64, seed
         total = 0.0
         for start in range(0, n, batch_size):
             batch = x_train[order[start : start + batch_size]]
-            reconstruction, kl = model.loss_terms(batch, generator)
+            reconstruction, kl = model._loss_terms(batch, generator)
             loss = (reconstruction + beta * kl).mean()
             optimizer.zero_grad()
             loss.backward()
@@ -402,7 +412,7 @@ def train_autoencoder(model, x_train, epochs=200, lr=1e-3, batch_size=64, seed=0
     x_train = _images(x_train, model.input_dim, "x_train")
     epochs, lr, batch_size, seed = _check_training(epochs, lr, batch_size, seed)
     generator = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
     n = x_train.shape[0]
     history = []
     model.train()
