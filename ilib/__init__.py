@@ -19,8 +19,10 @@ from ilib.measures import (
     permutation_test_mutual_information,
 )
 from ilib.notebook import setup
+from ilib.teaching import check
 
 __all__ = [
+    "check",
     "conditional_entropy",
     "cross_entropy",
     "entropy",
