@@ -22,6 +22,8 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 
+from ilib.measures import _to_float_array
+
 __all__ = [
     "GaussianFit",
     "fit_gaussian",
@@ -35,12 +37,7 @@ _LOG_2PI = math.log(2.0 * math.pi)
 
 
 def _array(a, name):
-    try:
-        arr = np.asarray(a, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of numbers") from None
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty")
+    arr = _to_float_array(a, name)
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} has a NaN or infinite entry")
     return arr

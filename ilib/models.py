@@ -315,6 +315,27 @@ def _check_training(epochs, lr, batch_size, seed):
     )
 
 
+def _fit(model, x_train, batch_loss, epochs, lr, batch_size, generator, progress, name):
+    """Adam on shuffled mini-batches; return the mean training loss of every epoch."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
+    n = x_train.shape[0]
+    history = []
+    model.train()
+    for _ in _progress(range(epochs), progress, name):
+        order = torch.randperm(n, generator=generator)
+        total = 0.0
+        for start in range(0, n, batch_size):
+            batch = x_train[order[start : start + batch_size]]
+            loss = batch_loss(batch)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * batch.shape[0]
+        history.append(total / n)
+    model.eval()
+    return history
+
+
 def train_vae(model, x_train, epochs=200, beta=1.0, lr=1e-3, batch_size=64, seed=0, progress=False):
     """Train a :class:`VAE` on ``x_train`` with loss ``reconstruction + beta * KL``.
 
@@ -354,24 +375,12 @@ def train_vae(model, x_train, epochs=200, beta=1.0, lr=1e-3, batch_size=64, seed
     beta = _non_negative_float(beta, "beta")
     epochs, lr, batch_size, seed = _check_training(epochs, lr, batch_size, seed)
     generator = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
-    n = x_train.shape[0]
-    history = []
-    model.train()
-    for _ in _progress(range(epochs), progress, "VAE"):
-        order = torch.randperm(n, generator=generator)
-        total = 0.0
-        for start in range(0, n, batch_size):
-            batch = x_train[order[start : start + batch_size]]
-            reconstruction, kl = model._loss_terms(batch, generator)
-            loss = (reconstruction + beta * kl).mean()
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * batch.shape[0]
-        history.append(total / n)
-    model.eval()
-    return history
+
+    def batch_loss(batch):
+        reconstruction, kl = model._loss_terms(batch, generator)
+        return (reconstruction + beta * kl).mean()
+
+    return _fit(model, x_train, batch_loss, epochs, lr, batch_size, generator, progress, "VAE")
 
 
 @torch.no_grad()
@@ -412,23 +421,8 @@ def train_autoencoder(model, x_train, epochs=200, lr=1e-3, batch_size=64, seed=0
     x_train = _images(x_train, model.input_dim, "x_train")
     epochs, lr, batch_size, seed = _check_training(epochs, lr, batch_size, seed)
     generator = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
-    n = x_train.shape[0]
-    history = []
-    model.train()
-    for _ in _progress(range(epochs), progress, "AE"):
-        order = torch.randperm(n, generator=generator)
-        total = 0.0
-        for start in range(0, n, batch_size):
-            batch = x_train[order[start : start + batch_size]]
-            loss = model.loss_terms(batch).mean()
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * batch.shape[0]
-        history.append(total / n)
-    model.eval()
-    return history
+    return _fit(model, x_train, lambda batch: model.loss_terms(batch).mean(),
+                epochs, lr, batch_size, generator, progress, "AE")
 
 
 @torch.no_grad()
