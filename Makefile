@@ -58,7 +58,7 @@ NB ?= $(NOTEBOOKS)
 execute: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.kernel_name=python3 \
-	  --ExecutePreprocessor.store_widget_state=False $(NB)
+	  --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False $(NB)
 
 student: $(STAMP)
 	$(BIN)/python -m ilib.teaching student --out _build/student $(NOTEBOOKS)
