@@ -8,7 +8,7 @@ NOTEBOOKS := $(sort $(wildcard chapters/en/*.ipynb chapters/ja/*.ipynb))
 # Same kernel settings for `make execute` and nbval: one thread, the venv's kernel.
 export OMP_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
-NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300 \
+NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300 --nbval-kernel-startup-timeout=180 \
          --nbval-sanitize-with tests/nbval_sanitize.cfg
 HOST ?= 127.0.0.1
 PORT ?= 8000
