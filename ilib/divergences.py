@@ -22,7 +22,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 
-from ilib.measures import _to_float_array
+from ilib.measures import _check_base, _to_float_array
 
 __all__ = [
     "GaussianFit",
@@ -65,13 +65,7 @@ def _density(p, name, x):
 
 
 def _base_scale(base):
-    try:
-        b = float(base)
-    except (TypeError, ValueError):
-        raise ValueError(f"base must be a positive number other than 1, got {base!r}") from None
-    if not math.isfinite(b) or b <= 0.0 or b == 1.0:
-        raise ValueError(f"base must be a positive number other than 1, got {base!r}")
-    return math.log(b)
+    return math.log(_check_base(base))
 
 
 def _check_variance(var, name="var"):

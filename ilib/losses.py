@@ -345,6 +345,19 @@ def monte_carlo_kl(mean, logvar, n_samples=1000, generator=None):
     return terms.mean(dim=0), error
 
 
+def _decoded_samples(model, x, n_samples, generator):
+    """Sample ``z ~ q(z|x)`` and decode every sample: ``(z, mean, logvar, log p(x|z))``."""
+    model = _vae(model)
+    n_samples = _positive_int(n_samples, "n_samples")
+    mean, logvar = model.encode(x)
+    z = _samples(mean, logvar, n_samples, generator)
+    logits = model.decode(z.reshape(-1, model.latent_dim)).reshape(n_samples, *x.shape)
+    log_lik = -F.binary_cross_entropy_with_logits(
+        logits, x.expand_as(logits), reduction="none"
+    ).sum(dim=-1)
+    return z, mean, logvar, log_lik
+
+
 @torch.no_grad()
 def monte_carlo_reconstruction(model, x, n_samples=100, generator=None):
     """Monte Carlo estimate of ``E_q[log p(x|z)]`` per image, in nats.
@@ -365,14 +378,7 @@ def monte_carlo_reconstruction(model, x, n_samples=100, generator=None):
     torch.Tensor, shape (n,)
         Usually negative (a log-likelihood).
     """
-    model = _vae(model)
-    n_samples = _positive_int(n_samples, "n_samples")
-    mean, logvar = model.encode(x)
-    z = _samples(mean, logvar, n_samples, generator)
-    logits = model.decode(z.reshape(-1, model.latent_dim)).reshape(n_samples, *x.shape)
-    log_lik = -F.binary_cross_entropy_with_logits(
-        logits, x.expand_as(logits), reduction="none"
-    ).sum(dim=-1)
+    _, _, _, log_lik = _decoded_samples(model, x, n_samples, generator)
     return log_lik.mean(dim=0)
 
 
@@ -388,14 +394,7 @@ def log_importance_weights(model, x, n_samples, generator=None):
     -------
     torch.Tensor, shape (n_samples, n)
     """
-    model = _vae(model)
-    n_samples = _positive_int(n_samples, "n_samples")
-    mean, logvar = model.encode(x)
-    z = _samples(mean, logvar, n_samples, generator)
-    logits = model.decode(z.reshape(-1, model.latent_dim)).reshape(n_samples, *x.shape)
-    log_lik = -F.binary_cross_entropy_with_logits(
-        logits, x.expand_as(logits), reduction="none"
-    ).sum(dim=-1)
+    z, mean, logvar, log_lik = _decoded_samples(model, x, n_samples, generator)
     log_prior = log_normal_diag(z, torch.zeros_like(mean), torch.zeros_like(logvar))
     log_q = log_normal_diag(z, mean, logvar)
     return log_lik + log_prior - log_q

@@ -75,14 +75,20 @@ _DIRECT_LOGS = {
 }
 
 
-def _logs(base):
-    """Validate ``base``; return ``(array_log, scalar_log, divisor)``."""
+def _check_base(base):
+    """``base`` as a float; ``ValueError`` unless it is positive, finite and not 1."""
     try:
         b = float(base)
     except (TypeError, ValueError):
         raise ValueError(f"base must be a positive number other than 1, got {base!r}") from None
     if not math.isfinite(b) or b <= 0.0 or b == 1.0:
         raise ValueError(f"base must be a positive number other than 1, got {base!r}")
+    return b
+
+
+def _logs(base):
+    """Validate ``base``; return ``(array_log, scalar_log, divisor)``."""
+    b = _check_base(base)
     if b in _DIRECT_LOGS:
         return (*_DIRECT_LOGS[b], 1.0)
     return np.log, math.log, math.log(b)
