@@ -4,6 +4,7 @@ The notebooks in ``chapters/en`` and ``chapters/ja`` import this package; each
 function's docstring names the chapter section that explains it.
 """
 
+from ilib.figures import show
 from ilib.measures import (
     conditional_entropy,
     cross_entropy,
@@ -19,6 +20,7 @@ from ilib.measures import (
     permutation_test_mutual_information,
 )
 from ilib.notebook import setup
+from ilib.progress import progress
 from ilib.teaching import check
 
 __all__ = [
@@ -35,5 +37,7 @@ __all__ = [
     "mutual_information",
     "mutual_information_from_samples",
     "permutation_test_mutual_information",
+    "progress",
     "setup",
+    "show",
 ]
