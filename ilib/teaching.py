@@ -25,9 +25,11 @@ import argparse
 import math
 import re
 import sys
+import tomllib
 import uuid
 import warnings
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -57,77 +59,25 @@ class Answer:
         return math.isclose(number, self.value, rel_tol=self.rtol, abs_tol=self.atol)
 
 
-def _answer(value, unit, exercise, en, ja, rtol=1e-3, atol=0.0):
-    return Answer(float(value), rtol, unit, exercise, {"en": en, "ja": ja}, atol)
+def _load_answers():
+    """Every chapter's keys, from the data files ``ilib/answers/NN.toml``."""
+    answers = {}
+    for path in sorted(resources.files("ilib").joinpath("answers").iterdir()):
+        if not path.name.endswith(".toml"):
+            continue
+        for key, entry in tomllib.loads(path.read_text(encoding="utf-8")).items():
+            if key in answers:
+                raise ValueError(f"self-check key {key!r} is defined twice ({path.name})")
+            answers[key] = Answer(
+                float(entry["value"]), float(entry.get("rtol", 1e-3)), entry["unit"],
+                entry["exercise"], {"en": entry["en"], "ja": entry["ja"]},
+                float(entry.get("atol", 0.0)),
+            )
+    return answers
 
 
-# Expected answers: key -> Answer(value, relative tolerance, unit, exercise label
-# without its language prefix, what is asked in each language). A tolerance of
-# 1e-3 accepts answers rounded to four significant digits.
-_ANSWERS = {
-    "01-die": _answer(2.584963, "bits", "01-die",
-                      "entropy of a fair six-sided die, in bits",
-                      "公平な 6 面サイコロのエントロピー（ビット）"),
-    "01-coin": _answer(0.721928, "bits", "01-die",
-                       "entropy of the coin with P(heads) = 0.8, in bits",
-                       "表の確率 0.8 のコインのエントロピー（ビット）"),
-    "01-chain": _answer(0.846439, "bits", "01-chain",
-                        "H(X|Y) for the table [[0.1, 0.3], [0.4, 0.2]], in bits",
-                        "表 [[0.1, 0.3], [0.4, 0.2]] の H(X|Y)（ビット）"),
-    "01-huffman": _answer(1.0, "bits", "01-huffman",
-                          "average length of the best code for one toss "
-                          "of the coin with P(heads) = 0.9, in bits",
-                          "表の確率 0.9 のコイン 1 回分を表す最良の符号の平均符号長（ビット）"),
-    "02-gauss-kl": _answer(1.096574, "nats", "02-gauss",
-                           "D_KL(N(0,1) || N(2, variance 2)), in nats",
-                           "D_KL(N(0,1) || N(2, 分散 2))（ナット）"),
-    "02-gauss-reverse": _answer(2.153426, "nats", "02-gauss",
-                                "the reverse, D_KL(N(2, variance 2) || N(0,1)), in nats",
-                                "逆向きの D_KL(N(2, 分散 2) || N(0,1))（ナット）"),
-    "02-gauss-std": _answer(0.818147, "nats", "02-gauss",
-                            "D_KL(N(0,1) || N(2, 2^2)) if 2 were the standard deviation, in nats",
-                            "2 が標準偏差だった場合の D_KL(N(0,1) || N(2, 2^2))（ナット）"),
-    "02-minimise-q": _answer(0.7, "", "02-minimise",
-                             "the q that minimises H(P, Q)",
-                             "H(P, Q) を最小にする q"),
-    "02-minimise": _answer(0.881291, "bits", "02-minimise",
-                           "the minimum of H(P, Q), in bits",
-                           "H(P, Q) の最小値（ビット）"),
-    "02-js": _answer(0.548795, "bits", "02-js",
-                     "JS(A, C), in bits",
-                     "JS(A, C)（ビット）"),
-    "03-independence": _answer(0.0, "bits", "03-independence",
-                               "I(X;Y) of the product table, in bits",
-                               "積の表の I(X;Y)（ビット）", atol=1e-6),
-    "03-bias": _answer(0.03246064, "bits", "03-bias",
-                       "the predicted plug-in bias (|X|-1)(|Y|-1)/(2N ln 2), in bits",
-                       "予測されるプラグイン推定の偏り (|X|-1)(|Y|-1)/(2N ln 2)（ビット）",
-                       rtol=5e-3),
-    "03-function": _answer(2.584963, "bits", "03-function",
-                           "I(X;X) for a fair die, in bits",
-                           "公平なサイコロの I(X;X)（ビット）"),
-    "03-function-parity": _answer(1.0, "bits", "03-function",
-                                  "I(X; X mod 2) for a fair die, in bits",
-                                  "公平なサイコロの I(X; X mod 2)（ビット）"),
-    "04-kl-hand": _answer(0.875, "nats", "04-kl-hand",
-                          "D_KL(q(z|x) || N(0, I)) for mu = (1, -0.5), variances (0.5, 2), in nats",
-                          "mu = (1, -0.5)、分散 (0.5, 2) での D_KL(q(z|x) || N(0, I))（ナット）"),
-    "04-mi-bound-ceiling": _answer(5.886104, "nats", "04-mi-bound",
-                                   "the ceiling ln N on I(X;Z) for the 360 test images, in nats",
-                                   "360 枚のテスト画像での I(X;Z) の上限 ln N（ナット）"),
-    "05-smoothing-p": _answer(0.91, "", "05-smoothing",
-                              "the optimal probability of the true class (K = 10, eps = 0.1)",
-                              "最適な予測での正解クラスの確率（K = 10、eps = 0.1）"),
-    "05-smoothing-gap": _answer(4.510860, "nats", "05-smoothing",
-                                "the optimal logit gap, true class minus another class, in nats",
-                                "最適な予測でのロジットの差（正解クラス − 他のクラス、ナット）"),
-    "05-smoothing-loss": _answer(0.500288, "nats", "05-smoothing",
-                                 "the smallest achievable smoothed loss, in nats",
-                                 "達成できる最小の平滑化損失（ナット）"),
-    "05-temperature": _answer(2.302585, "nats", "05-temperature",
-                              "the entropy of softmax(z/T) as T grows without bound, in nats",
-                              "T を限りなく大きくしたときの softmax(z/T) のエントロピー（ナット）"),
-}
+# Expected answers: key -> Answer, kept as data in ilib/answers/NN.toml, one file a chapter.
+_ANSWERS = _load_answers()
 
 _UNITS = {"bits": {"en": "bits", "ja": "ビット"}, "nats": {"en": "nats", "ja": "ナット"}}
 _OTHER_UNIT = {"bits": ("nats", math.log(2)), "nats": ("bits", 1 / math.log(2))}
