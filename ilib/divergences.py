@@ -22,7 +22,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 
-from ilib.measures import _check_base, _to_float_array
+from ilib import _validate
 
 __all__ = [
     "GaussianFit",
@@ -37,7 +37,7 @@ _LOG_2PI = math.log(2.0 * math.pi)
 
 
 def _array(a, name):
-    arr = _to_float_array(a, name)
+    arr = _validate.float_array(a, name)
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} has a NaN or infinite entry")
     return arr
@@ -65,7 +65,7 @@ def _density(p, name, x):
 
 
 def _base_scale(base):
-    return math.log(_check_base(base))
+    return math.log(_validate.log_base(base))
 
 
 def _check_variance(var, name="var"):

@@ -23,7 +23,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ilib.measures import _logs, mutual_information_from_samples
+from ilib import _validate
+from ilib.measures import mutual_information_from_samples
 
 __all__ = [
     "MINE",
@@ -92,7 +93,7 @@ def gaussian_mutual_information(rho, base=math.e):
     >>> round(gaussian_mutual_information(0.6), 6)
     0.223144
     """
-    _logs(base)
+    _validate.logs(base)
     try:
         r = np.asarray(rho, dtype=np.float64)
     except (TypeError, ValueError):

@@ -32,6 +32,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ilib import _validate
+from ilib._validate import SUM_TOLERANCE
+
 __all__ = [
     "SUM_TOLERANCE",
     "PermutationTestResult",
@@ -51,7 +54,6 @@ __all__ = [
 
 #: Absolute tolerance on ``|sum(p) - 1|`` for an argument to count as a
 #: probability distribution.
-SUM_TOLERANCE = 1e-6
 
 #: The smallest positive float (a subnormal). ``maximum(p, _TINY)`` changes only
 #: the zero entries of ``p``, so ``p * log(maximum(p, _TINY))`` is exactly
@@ -63,85 +65,6 @@ _TINY = float(np.nextafter(0.0, 1.0))
 # ---------------------------------------------------------------------------
 # validation helpers
 # ---------------------------------------------------------------------------
-
-
-#: Logarithms computed directly in their base, so that dyadic probabilities give
-#: exact bits (``entropy([1/2, 1/4, 1/8, 1/8]) == 1.75``); other bases divide
-#: natural logarithms by ``ln(base)``.
-_DIRECT_LOGS = {
-    2.0: (np.log2, math.log2),
-    math.e: (np.log, math.log),
-    10.0: (np.log10, math.log10),
-}
-
-
-def _check_base(base):
-    """``base`` as a float; ``ValueError`` unless it is positive, finite and not 1."""
-    try:
-        b = float(base)
-    except (TypeError, ValueError):
-        raise ValueError(f"base must be a positive number other than 1, got {base!r}") from None
-    if not math.isfinite(b) or b <= 0.0 or b == 1.0:
-        raise ValueError(f"base must be a positive number other than 1, got {base!r}")
-    return b
-
-
-def _logs(base):
-    """Validate ``base``; return ``(array_log, scalar_log, divisor)``."""
-    b = _check_base(base)
-    if b in _DIRECT_LOGS:
-        return (*_DIRECT_LOGS[b], 1.0)
-    return np.log, math.log, math.log(b)
-
-
-def _to_float_array(a, name):
-    try:
-        arr = np.asarray(a, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of numbers") from None
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty")
-    return arr
-
-
-def _check_distribution(p, name):
-    """Validate a probability array in two reductions; return its minimum.
-
-    A NaN or infinite entry makes the sum non-finite, so one ``sum`` and one
-    ``min`` check everything; the elementwise search only runs to word the
-    error message.
-    """
-    s = float(np.sum(p))
-    if not math.isfinite(s):
-        if np.isnan(p).any():
-            raise ValueError(f"{name} has a NaN entry")
-        if np.isinf(p).any():
-            raise ValueError(f"{name} has an infinite entry")
-        raise ValueError(f"{name} has entries too large to sum")
-    pmin = float(np.min(p))
-    if pmin < 0.0:
-        raise ValueError(f"{name} has a negative entry ({pmin!r})")
-    if abs(s - 1.0) > SUM_TOLERANCE:
-        raise ValueError(
-            f"{name} must sum to 1 (within {SUM_TOLERANCE:g}), but its entries sum to {s!r}"
-        )
-    return pmin
-
-
-def _distribution(p, name, ndim):
-    arr = _to_float_array(p, name)
-    if arr.ndim != ndim:
-        what = "1-D" if ndim == 1 else "2-D"
-        raise ValueError(f"{name} must be {what}, got shape {arr.shape}")
-    pmin = _check_distribution(arr, name)
-    return arr, pmin
-
-
-def _same_shape(p, q, pname="p", qname="q"):
-    if p.shape != q.shape:
-        raise ValueError(
-            f"{pname} and {qname} must have the same shape, got {p.shape} and {q.shape}"
-        )
 
 
 def _neg_sum_plogp(p, pmin, log):
@@ -192,8 +115,8 @@ def entropy(p, base=2):
     >>> entropy([0.5, 0.25, 0.125, 0.125])
     1.75
     """
-    log, _, scale = _logs(base)
-    arr, pmin = _distribution(p, "p", 1)
+    log, _, scale = _validate.logs(base)
+    arr, pmin = _validate.distribution(p, "p", 1)
     return _neg_sum_plogp(arr, pmin, log) / scale
 
 
@@ -222,8 +145,8 @@ def joint_entropy(pxy, base=2):
     ValueError
         If ``pxy`` is not a 2-D probability table, or ``base`` is invalid.
     """
-    log, _, scale = _logs(base)
-    arr, pmin = _distribution(pxy, "pxy", 2)
+    log, _, scale = _validate.logs(base)
+    arr, pmin = _validate.distribution(pxy, "pxy", 2)
     return _neg_sum_plogp(arr, pmin, log) / scale
 
 
@@ -261,8 +184,8 @@ def conditional_entropy(pxy, given, base=2):
     """
     if given not in ("x", "y"):
         raise ValueError(f'given must be "x" or "y", got {given!r}')
-    log, _, scale = _logs(base)
-    arr, pmin = _distribution(pxy, "pxy", 2)
+    log, _, scale = _validate.logs(base)
+    arr, pmin = _validate.distribution(pxy, "pxy", 2)
     h_joint = _neg_sum_plogp(arr, pmin, log)
     # marginal of the conditioning variable: P(y) sums the rows (axis 0)
     marg = arr.sum(axis=0 if given == "y" else 1)
@@ -295,8 +218,8 @@ def mutual_information(pxy, base=2):
     ValueError
         If ``pxy`` is not a 2-D probability table, or ``base`` is invalid.
     """
-    log, _, scale = _logs(base)
-    arr, pmin = _distribution(pxy, "pxy", 2)
+    log, _, scale = _validate.logs(base)
+    arr, pmin = _validate.distribution(pxy, "pxy", 2)
     h_joint = _neg_sum_plogp(arr, pmin, log)
     px = arr.sum(axis=1)
     py = arr.sum(axis=0)
@@ -343,7 +266,7 @@ def huffman_code(probs):
     ValueError
         If ``probs`` is not a 1-D probability distribution.
     """
-    arr, _ = _distribution(probs, "probs", 1)
+    arr, _ = _validate.distribution(probs, "probs", 1)
     k = arr.size
     if k == 1:
         return ["0"]
@@ -382,10 +305,10 @@ def huffman_code(probs):
 
 
 def _pair(p, q):
-    parr, _ = _distribution(p, "p", 1)
-    qarr = _to_float_array(q, "q")
-    _same_shape(parr, qarr)
-    _check_distribution(qarr, "q")
+    parr, _ = _validate.distribution(p, "p", 1)
+    qarr = _validate.float_array(q, "q")
+    _validate.same_shape(parr, qarr)
+    _validate.distribution_min(qarr, "q")
     return parr, qarr
 
 
@@ -418,7 +341,7 @@ def cross_entropy(p, q, base=2):
         If ``p`` or ``q`` is not a 1-D probability distribution, their shapes
         differ, or ``base`` is invalid.
     """
-    log, _, scale = _logs(base)
+    log, _, scale = _validate.logs(base)
     parr, qarr = _pair(p, q)
     mask = parr > 0.0
     qm = qarr[mask]
@@ -460,7 +383,7 @@ def kl_divergence(p, q, base=2):
     >>> round(kl_divergence([0.5, 0.5], [0.7, 0.3], base=math.e), 7)
     0.0871767
     """
-    log, _, scale = _logs(base)
+    log, _, scale = _validate.logs(base)
     parr, qarr = _pair(p, q)
     mask = parr > 0.0
     pm = parr[mask]
@@ -498,7 +421,7 @@ def js_divergence(p, q, base=2):
         If ``p`` or ``q`` is not a 1-D probability distribution, their shapes
         differ, or ``base`` is invalid.
     """
-    log, slog, scale = _logs(base)
+    log, slog, scale = _validate.logs(base)
     parr, qarr = _pair(p, q)
     m = 0.5 * (parr + qarr)
     total = 0.0
@@ -550,7 +473,7 @@ def gaussian_kl(mean_p, var_p, mean_q, var_q, base=math.e):
         If a variance is not positive, an argument is NaN or infinite or not
         numeric, the arguments do not broadcast, or ``base`` is invalid.
     """
-    _logs(base)  # validates base
+    _validate.logs(base)  # validates base
     scale = math.log(float(base))
     args = {}
     for name, value in (
@@ -559,7 +482,7 @@ def gaussian_kl(mean_p, var_p, mean_q, var_q, base=math.e):
         ("mean_q", mean_q),
         ("var_q", var_q),
     ):
-        arr = _to_float_array(value, name)
+        arr = _validate.float_array(value, name)
         if not np.isfinite(arr).all():
             raise ValueError(f"{name} has a NaN or infinite entry")
         if name.startswith("var") and not (arr > 0.0).all():
@@ -706,7 +629,7 @@ def mutual_information_from_samples(x, y, base=2):
         If ``x`` or ``y`` is empty or not 1-D, their lengths differ, a label
         is NaN or infinite, or ``base`` is invalid.
     """
-    log, slog, scale = _logs(base)
+    log, slog, scale = _validate.logs(base)
     cx, cy, cxy, n = _contingency(x, y)
     return max(_plugin_mi(cx, cy, cxy, n, log, slog), 0.0) / scale
 
@@ -747,7 +670,7 @@ def miller_madow_mutual_information(x, y, base=2):
     ValueError
         As :func:`mutual_information_from_samples`.
     """
-    log, slog, scale = _logs(base)
+    log, slog, scale = _validate.logs(base)
     cx, cy, cxy, n = _contingency(x, y)
     mx = np.count_nonzero(cx)
     my = np.count_nonzero(cy)
@@ -811,7 +734,7 @@ def permutation_test_mutual_information(x, y, n_permutations=1000, seed=0, base=
         As :func:`mutual_information_from_samples`, or if ``n_permutations``
         is not a positive integer.
     """
-    log, slog, scale = _logs(base)
+    log, slog, scale = _validate.logs(base)
     if isinstance(n_permutations, bool) or not isinstance(n_permutations, int | np.integer):
         raise ValueError(f"n_permutations must be a positive integer, got {n_permutations!r}")
     if n_permutations < 1:

@@ -94,7 +94,7 @@ def _latents(z, latent_dim, name="z"):
     return z.float()
 
 
-def _seeded(seed):
+def seeded(seed):
     """Context in which layers are built from ``seed`` (global generator left untouched)."""
     if seed is None:
         return contextlib.nullcontext()
@@ -182,7 +182,7 @@ class VAE(nn.Module):
         self.hidden = _positive_int(hidden, "hidden")
         self.input_dim = _positive_int(input_dim, "input_dim")
         d, h, k = self.input_dim, self.hidden, self.latent_dim
-        with _seeded(seed):
+        with seeded(seed):
             self.encoder = nn.Sequential(nn.Linear(d, h), nn.ReLU())
             self.to_mean = nn.Linear(h, k)
             self.to_logvar = nn.Linear(h, k)
@@ -272,7 +272,7 @@ class Autoencoder(nn.Module):
             raise ValueError(f"loss must be 'bce' or 'mse', got {loss!r}")
         self.loss = loss
         d, h, k = self.input_dim, self.hidden, self.latent_dim
-        with _seeded(seed):
+        with seeded(seed):
             self.encoder = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, k))
             self.decoder = nn.Sequential(nn.Linear(k, h), nn.ReLU(), nn.Linear(h, d))
 
