@@ -4,6 +4,11 @@ The notebooks in ``chapters/en`` and ``chapters/ja`` import this package; each
 function's docstring names the chapter section that explains it.
 """
 
+from ilib.estimators import (
+    miller_madow_mutual_information,
+    mutual_information_from_samples,
+    permutation_test_mutual_information,
+)
 from ilib.figures import show
 from ilib.measures import (
     conditional_entropy,
@@ -14,10 +19,7 @@ from ilib.measures import (
     joint_entropy,
     js_divergence,
     kl_divergence,
-    miller_madow_mutual_information,
     mutual_information,
-    mutual_information_from_samples,
-    permutation_test_mutual_information,
 )
 from ilib.notebook import setup
 from ilib.progress import progress

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ilib.measures import mutual_information_from_samples
+from ilib.estimators import mutual_information_from_samples
 
 __all__ = ["InfoPlaneNet", "binned_information", "information_plane", "twelve_bit_task"]
 

@@ -17,9 +17,14 @@ from hypothesis import strategies as st
 from sklearn.metrics import mutual_info_score
 
 import ilib
+from ilib.estimators import (
+    PermutationTestResult,
+    miller_madow_mutual_information,
+    mutual_information_from_samples,
+    permutation_test_mutual_information,
+)
 from ilib.measures import (
     SUM_TOLERANCE,
-    PermutationTestResult,
     conditional_entropy,
     cross_entropy,
     entropy,
@@ -28,10 +33,7 @@ from ilib.measures import (
     joint_entropy,
     js_divergence,
     kl_divergence,
-    miller_madow_mutual_information,
     mutual_information,
-    mutual_information_from_samples,
-    permutation_test_mutual_information,
 )
 
 LN2 = math.log(2)
