@@ -2,7 +2,7 @@
 
 MNIST cannot be downloaded where the book is built, so the chapters use the
 1797 real handwritten digits (8×8 pixels, values 0–16) that ship inside
-scikit-learn (DESIGN.md, "Data for the VAE"). Chapter 04, section 4.1 trains
+scikit-learn. Chapter 04, section 4.1 trains
 variational autoencoders on them; chapter 05, section 5.3 reuses them.
 """
 
@@ -14,7 +14,7 @@ N_DIGITS = 1797
 N_PIXELS = 64
 
 
-def digits(test_size=360, seed=0):
+def digits(test_size=360, seed=0, binarize=False):
     """The scikit-learn digits as torch tensors, split into train and test.
 
     Pixel values 0–16 are divided by 16, so every image is a vector of 64
@@ -31,11 +31,15 @@ def digits(test_size=360, seed=0):
     seed : int, default 0
         Seed of the stratified shuffle (``random_state`` of
         :func:`sklearn.model_selection.train_test_split`).
+    binarize : bool, default False
+        With True, every pixel is 1 where its grey level is at least 8 of 16
+        and 0 elsewhere: binary images, on which a Bernoulli decoder is a
+        proper likelihood and ``-ELBO`` bounds ``-log p(x)``.
 
     Returns
     -------
     x_train, x_test : torch.Tensor
-        float32, shape ``(n, 64)``, values in [0, 1].
+        float32, shape ``(n, 64)``, values in [0, 1] (0 or 1 with ``binarize``).
     y_train, y_test : torch.Tensor
         int64, shape ``(n,)``, the digit 0–9 of each image.
 
@@ -52,12 +56,17 @@ def digits(test_size=360, seed=0):
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
 
+    if not isinstance(binarize, bool):
+        raise ValueError(f"binarize must be True or False, got {binarize!r}")
+
     import torch
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
     bunch = load_digits()
     x = (bunch.data / 16.0).astype(np.float32)
+    if binarize:
+        x = (x >= 0.5).astype(np.float32)
     y = bunch.target.astype(np.int64)
     x_train, x_test, y_train, y_test = train_test_split(
         x, y, test_size=int(test_size), stratify=y, random_state=int(seed)

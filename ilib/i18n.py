@@ -4,6 +4,8 @@
 then call :func:`label` so that a Japanese notebook gets Japanese axes.
 """
 
+import unicodedata
+
 LANGUAGES = ("en", "ja")
 
 _LABELS = {
@@ -53,3 +55,20 @@ def label(key):
 def choose(en, ja):
     """Return ``en`` or ``ja`` according to the current language."""
     return ja if _state["lang"] == "ja" else en
+
+
+def width(text):
+    """Columns ``text`` takes in a monospaced font: 2 for each wide (East Asian) character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(text))
+
+
+def ljust(text, columns):
+    """``text`` padded with spaces on the right to ``columns`` display columns."""
+    text = str(text)
+    return text + " " * max(columns - width(text), 0)
+
+
+def rjust(text, columns):
+    """``text`` padded with spaces on the left to ``columns`` display columns."""
+    text = str(text)
+    return " " * max(columns - width(text), 0) + text
