@@ -1,0 +1,217 @@
+"""The Japanese edition: one term for each idea, and Japanese typography.
+
+The terminology table ``tests/japanese_terms.toml`` names the Japanese term
+for each English one and the variants that must not appear. The typography
+rules (CONTRIBUTING.md, "The two languages") are checked on the Japanese
+markdown: full-width parentheses around Japanese text, no ASCII period after a
+bold lead-in, no line break inside a Japanese paragraph (each shows as a stray
+space on the website), and a half-width space between Japanese and Latin
+letters, digits, inline math and inline code.
+"""
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from notebooks import CHAPTERS, ROOT, joined, source
+
+TERMS = tomllib.loads((Path(__file__).with_name("japanese_terms.toml")).read_text("utf-8"))["term"]
+JAPANESE = "\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff\u3005"  # kana, kanji, ー, 々
+JA_CHAR = re.compile(f"[{JAPANESE}]")
+CJK_OR_PUNCT = re.compile(f"[{JAPANESE}\u3000-\u303f\uff01-\uff60]")
+
+
+def _notebooks():
+    return sorted((CHAPTERS / "ja").glob("*.ipynb"))
+
+
+def _markdown_sources():
+    """(name, markdown text) of every Japanese chapter cell and page."""
+    found = []
+    for path in _notebooks():
+        nb = json.loads(path.read_text("utf-8"))
+        for k, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] == "markdown":
+                found.append((f"{path.name} cell {k}", source(cell)))
+    for path in sorted((ROOT / "pages" / "ja").glob("*.md")):
+        found.append((f"pages/ja/{path.name}", path.read_text("utf-8")))
+    return found
+
+
+def _everything_japanese():
+    """(name, text) of all Japanese text a reader meets: chapters (markdown, code, outputs),
+    pages, the landing page and ilib's strings."""
+    found = []
+    for path in _notebooks():
+        nb = json.loads(path.read_text("utf-8"))
+        for k, cell in enumerate(nb["cells"]):
+            parts = [source(cell)]
+            for out in cell.get("outputs", []):
+                parts.append(joined(out.get("text", "")))
+                parts.append(joined(out.get("data", {}).get("text/plain", "")))
+            found.append((f"{path.name} cell {k}", "\n".join(parts)))
+    for path in sorted((ROOT / "pages" / "ja").glob("*.md")) + [ROOT / "intro.md"]:
+        found.append((str(path.relative_to(ROOT)), path.read_text("utf-8")))
+    for path in sorted((ROOT / "ilib").rglob("*")):
+        if path.suffix in (".py", ".toml"):
+            found.append((str(path.relative_to(ROOT)), path.read_text("utf-8")))
+    return found
+
+
+def _pattern(text):
+    return re.compile(text[3:]) if text.startswith("re:") else re.compile(re.escape(text))
+
+
+FENCE = re.compile(r"^(```+|:::+)(?!\{)[^\n]*\n.*?^\1\s*$", re.S | re.M)
+DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.S)
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)[^$\n]+?(?<!\\)\$")
+INLINE_CODE = re.compile(r"`[^`\n]+`")
+ROLE = re.compile(r"\{[a-z:-]+\}`[^`]*`")
+LINK_TARGET = re.compile(r"\]\([^)]*\)")
+URL = re.compile(r"https?://\S+")
+HTML = re.compile(r"<[^>]+>")
+DIRECTIVE = re.compile(r"^\s*(```+|:::+)\{?[^\n]*$|^\s*:[a-z-]+:[^\n]*$", re.M)
+
+
+def prose(text):
+    """Markdown with code, math, roles, links' targets and directive lines replaced.
+
+    Inline math and code become the placeholder "X" so that the spacing rules see
+    them as Latin text; everything else that is not prose becomes a blank.
+    """
+    text = FENCE.sub("\n", text)
+    text = DISPLAY_MATH.sub("\n", text)
+    text = ROLE.sub("X", text)
+    text = INLINE_CODE.sub("X", text)
+    text = INLINE_MATH.sub("X", text)
+    text = LINK_TARGET.sub("]", text)
+    text = URL.sub("X", text)
+    text = HTML.sub("", text)
+    return DIRECTIVE.sub("", text)
+
+
+def test_terms_table_is_well_formed():
+    seen = set()
+    for term in TERMS:
+        assert term["en"] and term["ja"], term
+        assert term["en"] not in seen, f"{term['en']} is listed twice"
+        seen.add(term["en"])
+        for variant in term.get("forbidden", []):
+            own = _pattern(variant).search(term['ja'])
+            assert not own, f"{term['ja']} matches its own {variant}"
+
+
+@pytest.mark.parametrize("term", [t for t in TERMS if t.get("forbidden")], ids=lambda t: t["en"])
+def test_no_forbidden_variant(term):
+    hits = []
+    for name, text in _everything_japanese():
+        for variant in term["forbidden"]:
+            for match in _pattern(variant).finditer(text):
+                hits.append(f"{name}: {match.group()!r}")
+    assert not hits, f"use {term['ja']!r} for {term['en']!r}, not: {hits}"
+
+
+def _without_gloss(term):
+    """The term without a trailing parenthesised abbreviation: 証拠下界（ELBO） → 証拠下界."""
+    return re.sub(r"\s*[（(][^（）()]*[）)]$", "", term.strip())
+
+
+def test_glossary_uses_the_table():
+    text = (ROOT / "pages" / "ja" / "glossary.md").read_text("utf-8")
+    by_english = {t["en"].lower(): t["ja"] for t in TERMS}
+    entries = re.findall(r"^(\S[^\n]*)\n((?:[ \t]+[^\n]*\n?)+)", text, re.M)
+    checked = 0
+    for headword, body in entries:
+        english = re.search(r"\*\*English:\*\*\s*([^。\n]+?)(?:\s*\(|。|$)", body, re.M)
+        if not english or english.group(1).strip().lower() not in by_english:
+            continue
+        checked += 1
+        expected = _without_gloss(by_english[english.group(1).strip().lower()])
+        found = _without_gloss(headword)
+        assert found == expected, f"glossary: {headword!r} should be {expected!r}"
+    assert checked >= 10, "the glossary names its English terms with **English:**"
+
+
+def _violations(rule):
+    found = []
+    for name, text in _markdown_sources():
+        for line in rule(prose(text)):
+            found.append(f"{name}: {line}")
+    return found
+
+
+def _half_width_parentheses(text):
+    return [m.group() for m in re.finditer(r"\(([^()\n]*)\)", text) if JA_CHAR.search(m.group(1))]
+
+
+def _period_after_bold(text):
+    return [m.group() for m in re.finditer(r"\*\*([^*\n]+)\*\*\.|\*\*([^*\n]+)\.\*\*", text)
+            if JA_CHAR.search(m.group())]
+
+
+def _indent(line):
+    return len(line) - len(line.lstrip(" "))
+
+
+def _content_indent(line):
+    """Indentation of a line's text: a list item's continuation lines align with its text."""
+    match = re.match(r"(\s*)([-*+]\s+|\d+\.\s+)?", line)
+    return len(match.group(1)) + len(match.group(2) or "")
+
+
+def _break_inside_paragraph(text):
+    found = []
+    lines = text.split("\n")
+    for a, b in zip(lines, lines[1:], strict=False):
+        if not a.strip() or not b.strip():
+            continue
+        starts_block = re.match(r"\s*([-*+]\s|\d+\.\s|#|\||>|\{|```|:::)", b)
+        if a.lstrip().startswith(("#", "|")) or starts_block or _indent(b) != _content_indent(a):
+            continue
+        if CJK_OR_PUNCT.search(a.rstrip()[-1]) or CJK_OR_PUNCT.search(b.lstrip()[0]):
+            found.append(f"{a.strip()[-20:]!r} / {b.strip()[:20]!r}")
+    return found
+
+
+def _no_space_between_japanese_and_latin(text):
+    pattern = re.compile(f"[{JAPANESE}][A-Za-z0-9]|[A-Za-z0-9][{JAPANESE}]")
+    text = text.replace("**", "").replace("*", "")
+    return [text[max(m.start() - 8, 0): m.end() + 8] for m in pattern.finditer(text)]
+
+
+def test_full_width_parentheses_around_japanese():
+    found = _violations(_half_width_parentheses)
+    assert not found, f"use （） around Japanese text: {found[:20]} ({len(found)} in all)"
+
+
+def test_no_ascii_period_after_bold_lead_in():
+    found = _violations(_period_after_bold)
+    assert not found, f"end a bold lead-in with 。 or nothing, not '.': {found[:20]} ({len(found)})"
+
+
+def test_no_line_break_inside_a_japanese_paragraph():
+    found = _violations(_break_inside_paragraph)
+    assert not found, f"one paragraph, one line: {found[:20]} ({len(found)} in all)"
+
+
+def test_space_between_japanese_and_latin():
+    found = _violations(_no_space_between_japanese_and_latin)
+    assert not found, (
+        f"a half-width space between Japanese and Latin letters, digits, math or code: "
+        f"{found[:20]} ({len(found)} in all)"
+    )
+
+
+def test_rules_catch_what_they_should():
+    assert _half_width_parentheses(prose("確率 (表) と (x, y)")) == ["(表)"]
+    assert _period_after_bold("**この章の目標.** 次に") == ["**この章の目標.**"]
+    assert _break_inside_paragraph("最初の文です。\n次の文です。") != []
+    assert _break_inside_paragraph("- 項目\n- 項目") == []
+    assert _break_inside_paragraph("用語\n  定義です。") == []
+    assert _break_inside_paragraph("- 項目の\n  続きです。") != []
+    assert _no_space_between_japanese_and_latin(prose("値は$p$です")) != []
+    assert _no_space_between_japanese_and_latin(prose("値は $p$ です")) == []
+    assert _no_space_between_japanese_and_latin(prose("「KL」と 4 通り")) == []
