@@ -36,7 +36,7 @@ from ilib._validate import SUM_TOLERANCE
 
 __all__ = [
     "SUM_TOLERANCE",
-        "conditional_entropy",
+    "conditional_entropy",
     "cross_entropy",
     "entropy",
     "gaussian_kl",
@@ -53,11 +53,6 @@ __all__ = [
 #: ``p * log(p)`` where ``p > 0`` and exactly ``0`` where ``p == 0``: the
 #: ``0 log 0 = 0`` convention in one pass, with no clipping of any probability.
 _TINY = float(np.nextafter(0.0, 1.0))
-
-
-# ---------------------------------------------------------------------------
-# validation helpers
-# ---------------------------------------------------------------------------
 
 
 def _neg_sum_plogp(p, pmin, log):
@@ -175,8 +170,7 @@ def conditional_entropy(pxy, given, base=2):
         If ``pxy`` is not a 2-D probability table, ``given`` is neither
         ``"x"`` nor ``"y"``, or ``base`` is invalid.
     """
-    if given not in ("x", "y"):
-        raise ValueError(f'given must be "x" or "y", got {given!r}')
+    _validate.one_of(given, "given", ("x", "y"))
     log, _, scale = _validate.logs(base)
     arr, pmin = _validate.distribution(pxy, "pxy", 2)
     h_joint = _neg_sum_plogp(arr, pmin, log)
@@ -466,21 +460,13 @@ def gaussian_kl(mean_p, var_p, mean_q, var_q, base=math.e):
         If a variance is not positive, an argument is NaN or infinite or not
         numeric, the arguments do not broadcast, or ``base`` is invalid.
     """
-    _validate.logs(base)  # validates base
-    scale = math.log(float(base))
-    args = {}
-    for name, value in (
-        ("mean_p", mean_p),
-        ("var_p", var_p),
-        ("mean_q", mean_q),
-        ("var_q", var_q),
-    ):
-        arr = _validate.float_array(value, name)
-        if not np.isfinite(arr).all():
-            raise ValueError(f"{name} has a NaN or infinite entry")
-        if name.startswith("var") and not (arr > 0.0).all():
-            raise ValueError(f"{name} must be positive (a variance), got {float(arr.min())!r}")
-        args[name] = arr
+    scale = math.log(_validate.log_base(base))
+    args = {
+        "mean_p": _validate.finite_array(mean_p, "mean_p"),
+        "var_p": _validate.positive_array(var_p, "var_p", "a variance"),
+        "mean_q": _validate.finite_array(mean_q, "mean_q"),
+        "var_q": _validate.positive_array(var_q, "var_q", "a variance"),
+    }
     try:
         mp, vp, mq, vq = np.broadcast_arrays(*args.values())
     except ValueError:
