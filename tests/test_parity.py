@@ -11,6 +11,7 @@ import tokenize
 import pytest
 
 from notebooks import (
+    NUMBER,
     chapter_names,
     code_cells,
     figure_count,
@@ -19,7 +20,6 @@ from notebooks import (
     source,
 )
 
-NUMBER = re.compile(r"(?<![A-Za-z_])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<!\$)\$(?!\$)(.+?)(?<!\$)\$(?!\$)", re.S)
 EXERCISE = re.compile(r"```\{(exercise|solution-start|solution)\} *([^\n]*)\n(?::label: *(\S+))?")
