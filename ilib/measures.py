@@ -22,7 +22,7 @@ Validation
     the problem: an empty array, a NaN or infinite entry, a negative entry,
     a wrong number of dimensions or mismatched shapes, an unknown option, and a
     distribution whose entries do not sum to 1 within the absolute tolerance
-    :data:`SUM_TOLERANCE` (``1e-6``). Distributions are used as given, never
+    :data:`ilib._validate.SUM_TOLERANCE` (``1e-6``). Distributions are used as given, never
     renormalised.
 """
 
@@ -32,20 +32,6 @@ import math
 import numpy as np
 
 from ilib import _validate
-from ilib._validate import SUM_TOLERANCE
-
-__all__ = [
-    "SUM_TOLERANCE",
-    "conditional_entropy",
-    "cross_entropy",
-    "entropy",
-    "gaussian_kl",
-    "huffman_code",
-    "joint_entropy",
-    "js_divergence",
-    "kl_divergence",
-    "mutual_information",
-]
 
 
 #: The smallest positive float (a subnormal). ``maximum(p, _TINY)`` changes only
@@ -299,6 +285,14 @@ def _pair(p, q):
     return parr, qarr
 
 
+def _on_support(p, q, base):
+    """Validate; return ``(log, scale, P, Q)`` with P and Q restricted to where ``P > 0``."""
+    log, _, scale = _validate.logs(base)
+    parr, qarr = _pair(p, q)
+    mask = parr > 0.0
+    return log, scale, parr[mask], qarr[mask]
+
+
 def cross_entropy(p, q, base=2):
     """Cross-entropy ``H(P, Q)``: the average code length of P in Q's code.
 
@@ -328,13 +322,10 @@ def cross_entropy(p, q, base=2):
         If ``p`` or ``q`` is not a 1-D probability distribution, their shapes
         differ, or ``base`` is invalid.
     """
-    log, _, scale = _validate.logs(base)
-    parr, qarr = _pair(p, q)
-    mask = parr > 0.0
-    qm = qarr[mask]
+    log, scale, pm, qm = _on_support(p, q, base)
     if qm.min() == 0.0:
         return math.inf
-    return -float(np.dot(parr[mask], log(qm))) / scale
+    return -float(np.dot(pm, log(qm))) / scale
 
 
 def kl_divergence(p, q, base=2):
@@ -370,11 +361,7 @@ def kl_divergence(p, q, base=2):
     >>> round(kl_divergence([0.5, 0.5], [0.7, 0.3], base=math.e), 7)
     0.0871767
     """
-    log, _, scale = _validate.logs(base)
-    parr, qarr = _pair(p, q)
-    mask = parr > 0.0
-    pm = parr[mask]
-    qm = qarr[mask]
+    log, scale, pm, qm = _on_support(p, q, base)
     if qm.min() == 0.0:
         return math.inf
     return max(float(np.dot(pm, log(pm / qm))), 0.0) / scale
