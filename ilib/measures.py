@@ -33,7 +33,6 @@ import numpy as np
 
 from ilib import _validate
 
-
 #: The smallest positive float (a subnormal). ``maximum(p, _TINY)`` changes only
 #: the zero entries of ``p``, so ``p * log(maximum(p, _TINY))`` is exactly
 #: ``p * log(p)`` where ``p > 0`` and exactly ``0`` where ``p == 0``: the

@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 from sklearn.metrics import mutual_info_score
 
 import ilib
+from ilib._validate import SUM_TOLERANCE
 from ilib.estimators import (
     PermutationTestResult,
     miller_madow_mutual_information,
     mutual_information_from_samples,
     permutation_test_mutual_information,
 )
-from ilib._validate import SUM_TOLERANCE
 from ilib.measures import (
     conditional_entropy,
     cross_entropy,
