@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from ilib import i18n, selfcheck
+from ilib import _validate, i18n, selfcheck
 
 #: A markdown cell that opens a solution: the directive, its options, its closing fence.
 SOLUTION_START = re.compile(r"```\{solution-start\} (?P<label>\S+)\n(?::[a-z-]+:[^\n]*\n)*```")
@@ -141,12 +141,7 @@ def write_student_copies(notebooks, out):
     """
     written = []
     for path in map(Path, notebooks):
-        lang = path.parent.name
-        if lang not in i18n.LANGUAGES:
-            raise ValueError(
-                f"notebooks must lie in a folder named after their language "
-                f"{i18n.LANGUAGES}, got {str(path)!r}"
-            )
+        lang = _validate.one_of(path.parent.name, "the folder of a notebook", i18n.LANGUAGES)
         student = student_notebook(nbformat.read(path, as_version=4))
         nbformat.validate(student)
         target = Path(out) / lang / path.name
