@@ -73,8 +73,9 @@ def scaffold_source(label):
         lines.append(_SCAFFOLD_KEYS[lang])
         for key in keys:
             what = selfcheck.answer_for(key)
+            separator = "、" if lang == "ja" else "; "
             lines.append(
-                f"{selfcheck.variable_name(key)} = None  # {what.what[lang]}; "
+                f"{selfcheck.variable_name(key)} = None  # {what.what[lang]}{separator}"
                 f"{what.precision_text(lang)}"
             )
         lines.append("")
