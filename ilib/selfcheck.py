@@ -67,6 +67,7 @@ class Answer:
         return math.ceil(1 - math.log10(2 * self.rtol)), False
 
     def precision_text(self, lang):
+        """The precision asked for, in words of the language ``lang``."""
         n, decimals = self.precision
         if decimals:
             return {"en": f"{n} decimal places", "ja": f"小数点以下 {n} 桁"}[lang]
