@@ -52,6 +52,16 @@ def _neg_sum_plogp(p, pmin, log):
     return 0.0 - float(np.dot(flat, logs))
 
 
+def _joint(pxy, base):
+    """Validate a joint table and ``base``; return ``(table, log, scale, h)``.
+
+    ``h / scale`` is ``H(X, Y)`` in the unit of ``base``.
+    """
+    log, _, scale = _validate.logs(base)
+    arr, pmin = _validate.distribution(pxy, "pxy", 2)
+    return arr, log, scale, _neg_sum_plogp(arr, pmin, log)
+
+
 # ---------------------------------------------------------------------------
 # chapter 01: entropy
 # ---------------------------------------------------------------------------
@@ -118,9 +128,8 @@ def joint_entropy(pxy, base=2):
     ValueError
         If ``pxy`` is not a 2-D probability table, or ``base`` is invalid.
     """
-    log, _, scale = _validate.logs(base)
-    arr, pmin = _validate.distribution(pxy, "pxy", 2)
-    return _neg_sum_plogp(arr, pmin, log) / scale
+    _, _, scale, h_joint = _joint(pxy, base)
+    return h_joint / scale
 
 
 def conditional_entropy(pxy, given, base=2):
@@ -156,9 +165,7 @@ def conditional_entropy(pxy, given, base=2):
         ``"x"`` nor ``"y"``, or ``base`` is invalid.
     """
     _validate.one_of(given, "given", ("x", "y"))
-    log, _, scale = _validate.logs(base)
-    arr, pmin = _validate.distribution(pxy, "pxy", 2)
-    h_joint = _neg_sum_plogp(arr, pmin, log)
+    arr, log, scale, h_joint = _joint(pxy, base)
     # marginal of the conditioning variable: P(y) sums the rows (axis 0)
     marg = arr.sum(axis=0 if given == "y" else 1)
     h_marg = _neg_sum_plogp(marg, float(marg.min()), log)
@@ -190,9 +197,7 @@ def mutual_information(pxy, base=2):
     ValueError
         If ``pxy`` is not a 2-D probability table, or ``base`` is invalid.
     """
-    log, _, scale = _validate.logs(base)
-    arr, pmin = _validate.distribution(pxy, "pxy", 2)
-    h_joint = _neg_sum_plogp(arr, pmin, log)
+    arr, log, scale, h_joint = _joint(pxy, base)
     px = arr.sum(axis=1)
     py = arr.sum(axis=0)
     hx = _neg_sum_plogp(px, float(px.min()), log)
