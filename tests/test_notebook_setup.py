@@ -130,3 +130,12 @@ def test_explorer_rejects_bad_arguments():
         explorer(42, slider("p", [0, 1]))
     with pytest.raises(ValueError, match="distinct"):
         explorer(_draw, slider("p", [0, 1]), slider("p", [0, 1]))
+
+
+def test_tables_align_by_display_width():
+    # a Japanese character takes two columns of a monospaced font (East Asian width W or F)
+    assert i18n.width("エントロピー") == 12 and i18n.width("H(X)") == 4
+    assert i18n.width("ｱ") == 1, "half-width katakana takes one column"
+    rows = [i18n.ljust("エントロピー", 14) + "|", i18n.ljust("entropy", 14) + "|"]
+    assert [i18n.width(row) for row in rows] == [15, 15]
+    assert i18n.rjust("確率", 6) == "  確率" and i18n.rjust("too long", 3) == "too long"
