@@ -257,7 +257,7 @@ def test_no_answer_is_printed_before_its_exercise(key, lang):
             if (found := _told(expected.value, expected.precision, text))]
     assert not told, (
         f"{key}: the answer ({expected.precision_text('en')}) appears before its exercise, "
-        f"in cells {[k for k, _ in told]}"
+        f"as (cell index, numbers): {told}"
     )
 
 
