@@ -27,9 +27,11 @@ from importlib import resources
 
 import numpy as np
 
-from ilib import i18n
+from ilib import _validate, i18n
 
-__all__ = ["Answer", "answer_for", "answer_keys", "check", "keys_for", "variable_name"]
+__all__ = [
+    "Answer", "answer_for", "answer_keys", "check", "keys_for", "read_answers", "variable_name",
+]
 
 _PREFIX = re.compile(r"^(en|ja)-")
 _UNITS = {"bits": {"en": "bits", "ja": "ビット"}, "nats": {"en": "nats", "ja": "ナット"}}
@@ -92,25 +94,37 @@ class Answer:
         return False
 
 
-def _load_answers():
-    """Every chapter's keys, from the data files ``ilib/answers/NN.toml``."""
+def read_answers(paths):
+    """The keys of the answer files ``paths`` (``ilib/answers/NN.toml``), as ``{key: Answer}``.
+
+    Raises
+    ------
+    ValueError
+        If a key is defined twice, or an entry has an unknown unit, a negative
+        tolerance, or no tolerance at all.
+    """
     answers = {}
-    for path in sorted(resources.files("ilib").joinpath("answers").iterdir()):
-        if not path.name.endswith(".toml"):
-            continue
+    for path in paths:
         for key, entry in tomllib.loads(path.read_text(encoding="utf-8")).items():
             if key in answers:
                 raise ValueError(f"self-check key {key!r} is defined twice ({path.name})")
+            where = f"{path.name} [{key!r}]"
+            rtol = _validate.non_negative_float(entry.get("rtol", 1e-3), f"rtol of {where}")
+            atol = _validate.non_negative_float(entry.get("atol", 0.0), f"atol of {where}")
+            if rtol == 0 and atol == 0:
+                raise ValueError(f"{where} needs rtol or atol > 0 to state a precision")
             answers[key] = Answer(
-                float(entry["value"]), entry["unit"], entry["exercise"],
-                {"en": entry["en"], "ja": entry["ja"]},
-                float(entry.get("rtol", 1e-3)), float(entry.get("atol", 0.0)),
+                float(entry["value"]),
+                _validate.one_of(entry["unit"], f"unit of {where}", tuple(_UNITS) + ("",)),
+                entry["exercise"], {"en": entry["en"], "ja": entry["ja"]}, rtol, atol,
             )
     return answers
 
 
 # Expected answers: key -> Answer, kept as data in ilib/answers/NN.toml, one file a chapter.
-_ANSWERS = _load_answers()
+_ANSWERS = read_answers(sorted(
+    p for p in resources.files("ilib").joinpath("answers").iterdir() if p.name.endswith(".toml")
+))
 
 
 def answer_keys():

@@ -267,3 +267,36 @@ def test_the_told_detector_matches_at_the_precision_only():
     assert _told(2.5849625, (4, False), "H = 2.586 bits and x1 = 2585") == []
     assert _told(0.0, (6, True), "I = 0.000000 bits, 0.0 and 0.0000004") == [
         "0.000000", "0.0000004"]
+
+
+ENTRY = 'value = 1.5\nunit = "bits"\nexercise = "99-x"\nen = "x"\nja = "x"\n'
+
+
+@pytest.mark.parametrize(
+    ("extra", "problem"),
+    [
+        ("rtol = -0.1\n", r"rtol of 99\.toml \['99-x'\] must be finite and >= 0"),
+        ("rtol = 0.0\n", "needs rtol or atol > 0"),
+    ],
+)
+def test_answer_files_with_a_mistake_are_refused(tmp_path, extra, problem):
+    path = tmp_path / "99.toml"
+    path.write_text('["99-x"]\n' + ENTRY + extra, encoding="utf-8")
+    with pytest.raises(ValueError, match=problem):
+        selfcheck.read_answers([path])
+
+
+def test_a_key_in_two_files_is_refused(tmp_path):
+    for name in ("98.toml", "99.toml"):
+        (tmp_path / name).write_text('["99-x"]\n' + ENTRY, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"key '99-x' is defined twice \(99\.toml\)"):
+        selfcheck.read_answers(sorted(tmp_path.iterdir()))
+
+
+def test_an_unknown_unit_is_refused(tmp_path):
+    path = tmp_path / "99.toml"
+    path.write_text('["99-x"]\n' + ENTRY.replace('"bits"', '"bit"'), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"unit of 99\.toml \['99-x'\] must be one of 'bits'"):
+        selfcheck.read_answers([path])
+    path.write_text('["99-x"]\n' + ENTRY, encoding="utf-8")
+    assert selfcheck.read_answers([path])["99-x"].precision == (4, False)
