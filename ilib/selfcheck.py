@@ -163,8 +163,9 @@ def _unknown_key(key):
     if exercise:
         listed = ", ".join(exercise)
         return i18n.choose(
-            f"key {key!r} is an exercise with several self-checks; use one of: {listed}",
-            f"キー {key!r} は自己チェックが複数ある演習です。次のどれかを使ってください: {listed}",
+            f"key {key!r} names an exercise, not a self-check; its keys: {listed}",
+            f"キー {key!r} は演習の名前で、自己チェックのキーではありません。"
+            f"この演習のキー: {listed}",
         )
     known = ", ".join(answer_keys())
     return i18n.choose(

@@ -139,8 +139,10 @@ def test_a_label_with_its_language_prefix_is_the_key(lang, capsys):
 def test_unknown_keys_and_bad_answers_are_errors_in_the_notebook_language(language):
     with pytest.raises(ValueError, match=r"'99-nope' is not a known self-check.*01-die"):
         ilib.check("99-nope", 1.0)
-    with pytest.raises(ValueError, match=r"several self-checks.*02-gauss-kl"):
+    with pytest.raises(ValueError, match=r"an exercise, not a self-check; its keys: 02-gauss"):
         ilib.check("en-02-gauss", 1.0)
+    with pytest.raises(ValueError, match=r"its keys: 04-mi-bound-ceiling$"):
+        ilib.check("04-mi-bound", 1.0)
     for bad in ("2.58", [1.0, 2.0], object()):
         with pytest.raises(ValueError, match="answer must be a single real number"):
             ilib.check("01-die", bad)
