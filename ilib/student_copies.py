@@ -61,6 +61,7 @@ def is_solution_end(cell):
 
 
 def is_tagged_solution(cell):
+    """Whether ``cell`` carries the tag ``solution``."""
     return "solution" in cell.get("metadata", {}).get("tags", [])
 
 
@@ -72,11 +73,11 @@ def scaffold_source(label):
     if keys:
         lines.append(_SCAFFOLD_KEYS[lang])
         for key in keys:
-            what = selfcheck.answer_for(key)
+            expected = selfcheck.answer_for(key)
             separator = "、" if lang == "ja" else "; "
             lines.append(
-                f"{selfcheck.variable_name(key)} = None  # {what.what[lang]}{separator}"
-                f"{what.precision_text(lang)}"
+                f"{selfcheck.variable_name(key)} = None  # {expected.what[lang]}{separator}"
+                f"{expected.precision_text(lang)}"
             )
         lines.append("")
         lines += [f'ilib.check("{key}", {selfcheck.variable_name(key)})' for key in keys]
