@@ -15,16 +15,10 @@ PORT ?= 8000
 
 .PHONY: help install book test lint unit nbval site-tests execute student serve clean
 
-help:
-	@echo "make install   create .venv with the pinned packages and ilib"
-	@echo "make book      build the website into _build/html (offline, warnings are errors)"
-	@echo "make test      everything CI runs: lint, unit, parity, nbval, book, browser"
-	@echo "make execute   re-run every notebook in place (NB=path for one)"
-	@echo "make student   student copies without solutions in _build/student/{en,ja}"
-	@echo "make serve     serve _build/html on http://$(HOST):$(PORT)"
-	@echo "make clean     remove _build"
+help: ## list the targets and what they do
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /make \1\t/' | expand -t 18
 
-install: $(STAMP)
+install: $(STAMP) ## create .venv with the pinned packages and ilib
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,22 +26,22 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-book: $(STAMP)
+book: $(STAMP) ## build the website into _build/html (offline, warnings are errors)
 	$(BIN)/jupyter-book build . -W -n --keep-going --builder html
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff check of ilib, tests and notebooks
 	$(BIN)/ruff check .
 
-unit: $(STAMP)
+unit: $(STAMP) ## the tests in tests/ except the browser tests
 	$(BIN)/python -m pytest -q tests --ignore=tests/test_site.py
 
-nbval: $(STAMP)
+nbval: $(STAMP) ## re-run every notebook and compare its outputs with the stored ones
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile $(NBVAL) $(NOTEBOOKS)
 
-site-tests: $(STAMP)
+site-tests: $(STAMP) ## browser tests of the built website (Playwright, Chromium)
 	$(BIN)/python -m pytest -q tests/test_site.py
 
-test: $(STAMP)
+test: $(STAMP) ## everything CI runs: lint, unit, nbval, book, site-tests
 	$(MAKE) lint
 	$(MAKE) unit
 	$(MAKE) nbval
@@ -55,17 +49,17 @@ test: $(STAMP)
 	$(MAKE) site-tests
 
 NB ?= $(NOTEBOOKS)
-execute: $(STAMP)
+execute: $(STAMP) ## re-run notebooks in place (NB="path ..." for some, default all)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.kernel_name=python3 \
 	  --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False $(NB)
 
-student: $(STAMP)
-	$(BIN)/python -m ilib.teaching student --out _build/student $(NOTEBOOKS)
+student: $(STAMP) ## student copies without solutions in _build/student/{en,ja}
+	$(BIN)/python -m ilib.student_copies student --out _build/student $(NOTEBOOKS)
 
-serve:
+serve: ## serve _build/html on http://HOST:PORT (default 127.0.0.1:8000)
 	@test -f _build/html/index.html || { echo "run 'make book' first"; exit 1; }
 	$(PYTHON) -m http.server $(PORT) --bind $(HOST) --directory _build/html
 
-clean:
+clean: ## remove _build
 	rm -rf _build

@@ -23,7 +23,7 @@ from ilib.measures import (
 )
 from ilib.notebook import setup
 from ilib.progress import progress
-from ilib.teaching import check
+from ilib.selfcheck import check
 
 __all__ = [
     "check",

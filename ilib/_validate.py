@@ -45,6 +45,22 @@ def positive_float(value, name):
     return v
 
 
+def finite_array(a, name):
+    """``a`` as a float array of any shape; ``ValueError`` if empty, not numeric or not finite."""
+    arr = float_array(a, name)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} has a NaN or infinite entry")
+    return arr
+
+
+def positive_array(a, name, what):
+    """``a`` as a finite float array of entries > 0; ``what`` names them in the message."""
+    arr = finite_array(a, name)
+    if not (arr > 0.0).all():
+        raise ValueError(f"{name} must be positive ({what}), got {float(arr.min())!r}")
+    return arr
+
+
 def finite_1d(a, name, minimum=2):
     """``a`` as a 1-D float array of at least ``minimum`` finite entries."""
     arr = float_array(a, name)
@@ -57,6 +73,14 @@ def finite_1d(a, name, minimum=2):
     return arr
 
 
+def one_of(value, name, options):
+    """``value`` unchanged; ``ValueError`` unless it is one of ``options``."""
+    if isinstance(value, str) and value in options:
+        return value
+    listed = ", ".join(repr(o) for o in options)
+    raise ValueError(f"{name} must be one of {listed}, got {value!r}")
+
+
 #: Logarithms computed directly in their base, so that dyadic probabilities give
 #: exact bits (``entropy([1/2, 1/4, 1/8, 1/8]) == 1.75``); other bases divide
 #: natural logarithms by ``ln(base)``.
@@ -67,14 +91,28 @@ _DIRECT_LOGS = {
 }
 
 
+#: Words a reader may pass as ``base``, and the number each one means.
+_BASE_WORDS = {"e": "math.e", "ln": "math.e", "nats": "math.e", "bits": "2", "2": "2"}
+
+
 def log_base(base):
-    """``base`` as a float; ``ValueError`` unless it is positive, finite and not 1."""
+    """``base`` as a float; ``ValueError`` unless it is positive, finite and not 1.
+
+    A string such as ``"e"`` is refused with a hint at the number it stands for
+    (``math.e``), since ``float("e")`` fails and ``float("2")`` would hide a typo.
+    """
+    problem = f"base must be a positive number other than 1, got {base!r}"
+    if isinstance(base, (str, bytes)):
+        hint = _BASE_WORDS.get(str(base).strip().lower())
+        if hint:
+            raise ValueError(f"{problem}; for {base!r} pass the number base={hint}")
+        raise ValueError(f"{problem}; pass a number: base=2 for bits, base=math.e for nats")
     try:
         b = float(base)
     except (TypeError, ValueError):
-        raise ValueError(f"base must be a positive number other than 1, got {base!r}") from None
+        raise ValueError(problem) from None
     if not math.isfinite(b) or b <= 0.0 or b == 1.0:
-        raise ValueError(f"base must be a positive number other than 1, got {base!r}")
+        raise ValueError(problem)
     return b
 
 
@@ -87,6 +125,7 @@ def logs(base):
 
 
 def float_array(a, name):
+    """``a`` as a float64 array; ``ValueError`` if it is empty or not numeric."""
     try:
         arr = np.asarray(a, dtype=np.float64)
     except (TypeError, ValueError):
@@ -114,13 +153,19 @@ def distribution_min(p, name):
     if pmin < 0.0:
         raise ValueError(f"{name} has a negative entry ({pmin!r})")
     if abs(s - 1.0) > SUM_TOLERANCE:
+        hint = ""
+        if s > 0.0:
+            # counts or unnormalised weights: say how to turn them into probabilities
+            hint = "; if they are counts or weights, normalise them: divide each entry by their sum"
         raise ValueError(
-            f"{name} must sum to 1 (within {SUM_TOLERANCE:g}), but its entries sum to {s!r}"
+            f"{name} must sum to 1 (within {SUM_TOLERANCE:g}), "
+            f"but its entries sum to {s:.10g}{hint}"
         )
     return pmin
 
 
 def distribution(p, name, ndim):
+    """``(p as an array, min(p))``; ``ValueError`` unless ``p`` is an ``ndim``-D distribution."""
     arr = float_array(p, name)
     if arr.ndim != ndim:
         what = "1-D" if ndim == 1 else "2-D"
@@ -130,6 +175,7 @@ def distribution(p, name, ndim):
 
 
 def same_shape(p, q, pname="p", qname="q"):
+    """``ValueError`` unless the arrays ``p`` and ``q`` have the same shape."""
     if p.shape != q.shape:
         raise ValueError(
             f"{pname} and {qname} must have the same shape, got {p.shape} and {q.shape}"

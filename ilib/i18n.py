@@ -1,22 +1,18 @@
-"""Labels that ilib draws, in the notebook's language.
+"""Words that ilib shows, in the notebook's language.
 
-``ilib.setup(lang=...)`` sets the language once per notebook; figure helpers
-then call :func:`label` so that a Japanese notebook gets Japanese axes.
+``ilib.setup(lang=...)`` sets the language once per notebook; ilib's messages
+then pick their wording with :func:`choose`, shared labels come from
+:func:`label`, and :func:`ljust` / :func:`rjust` align printed tables by display
+width (a Japanese character takes two columns).
 """
 
 import unicodedata
 
+from ilib import _validate
+
 LANGUAGES = ("en", "ja")
 
 _LABELS = {
-    "probability": {"en": "probability", "ja": "確率"},
-    "entropy_bits": {"en": "entropy (bits)", "ja": "エントロピー (ビット)"},
-    "information_bits": {"en": "information (bits)", "ja": "情報量 (ビット)"},
-    "nats": {"en": "nats", "ja": "ナット"},
-    "bits": {"en": "bits", "ja": "ビット"},
-    "epoch": {"en": "epoch", "ja": "エポック"},
-    "step": {"en": "step", "ja": "ステップ"},
-    "loss_nats": {"en": "loss (nats)", "ja": "損失 (ナット)"},
     "static_note": {
         "en": "Precomputed frames: this slider works without a running kernel.",
         "ja": "事前計算したフレームです。カーネルなしでもスライダーを動かせます。",
@@ -28,9 +24,7 @@ _state = {"lang": "en"}
 
 def set_language(lang):
     """Set the language of ilib's labels (``"en"`` or ``"ja"``)."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
-    _state["lang"] = lang
+    _state["lang"] = _validate.one_of(lang, "lang", LANGUAGES)
 
 
 def language():

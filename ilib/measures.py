@@ -22,7 +22,7 @@ Validation
     the problem: an empty array, a NaN or infinite entry, a negative entry,
     a wrong number of dimensions or mismatched shapes, an unknown option, and a
     distribution whose entries do not sum to 1 within the absolute tolerance
-    :data:`SUM_TOLERANCE` (``1e-6``). Distributions are used as given, never
+    :data:`ilib._validate.SUM_TOLERANCE` (``1e-6``). Distributions are used as given, never
     renormalised.
 """
 
@@ -32,32 +32,12 @@ import math
 import numpy as np
 
 from ilib import _validate
-from ilib._validate import SUM_TOLERANCE
-
-__all__ = [
-    "SUM_TOLERANCE",
-        "conditional_entropy",
-    "cross_entropy",
-    "entropy",
-    "gaussian_kl",
-    "huffman_code",
-    "joint_entropy",
-    "js_divergence",
-    "kl_divergence",
-    "mutual_information",
-]
-
 
 #: The smallest positive float (a subnormal). ``maximum(p, _TINY)`` changes only
 #: the zero entries of ``p``, so ``p * log(maximum(p, _TINY))`` is exactly
 #: ``p * log(p)`` where ``p > 0`` and exactly ``0`` where ``p == 0``: the
 #: ``0 log 0 = 0`` convention in one pass, with no clipping of any probability.
 _TINY = float(np.nextafter(0.0, 1.0))
-
-
-# ---------------------------------------------------------------------------
-# validation helpers
-# ---------------------------------------------------------------------------
 
 
 def _neg_sum_plogp(p, pmin, log):
@@ -70,6 +50,16 @@ def _neg_sum_plogp(p, pmin, log):
         log(logs, out=logs)
     # 0.0 - x, not -x: a certain outcome gives +0.0 bits, never a printed "-0.0".
     return 0.0 - float(np.dot(flat, logs))
+
+
+def _joint(pxy, base):
+    """Validate a joint table and ``base``; return ``(table, log, scale, h)``.
+
+    ``h / scale`` is ``H(X, Y)`` in the unit of ``base``.
+    """
+    log, _, scale = _validate.logs(base)
+    arr, pmin = _validate.distribution(pxy, "pxy", 2)
+    return arr, log, scale, _neg_sum_plogp(arr, pmin, log)
 
 
 # ---------------------------------------------------------------------------
@@ -138,9 +128,8 @@ def joint_entropy(pxy, base=2):
     ValueError
         If ``pxy`` is not a 2-D probability table, or ``base`` is invalid.
     """
-    log, _, scale = _validate.logs(base)
-    arr, pmin = _validate.distribution(pxy, "pxy", 2)
-    return _neg_sum_plogp(arr, pmin, log) / scale
+    _, _, scale, h_joint = _joint(pxy, base)
+    return h_joint / scale
 
 
 def conditional_entropy(pxy, given, base=2):
@@ -175,11 +164,8 @@ def conditional_entropy(pxy, given, base=2):
         If ``pxy`` is not a 2-D probability table, ``given`` is neither
         ``"x"`` nor ``"y"``, or ``base`` is invalid.
     """
-    if given not in ("x", "y"):
-        raise ValueError(f'given must be "x" or "y", got {given!r}')
-    log, _, scale = _validate.logs(base)
-    arr, pmin = _validate.distribution(pxy, "pxy", 2)
-    h_joint = _neg_sum_plogp(arr, pmin, log)
+    _validate.one_of(given, "given", ("x", "y"))
+    arr, log, scale, h_joint = _joint(pxy, base)
     # marginal of the conditioning variable: P(y) sums the rows (axis 0)
     marg = arr.sum(axis=0 if given == "y" else 1)
     h_marg = _neg_sum_plogp(marg, float(marg.min()), log)
@@ -211,9 +197,7 @@ def mutual_information(pxy, base=2):
     ValueError
         If ``pxy`` is not a 2-D probability table, or ``base`` is invalid.
     """
-    log, _, scale = _validate.logs(base)
-    arr, pmin = _validate.distribution(pxy, "pxy", 2)
-    h_joint = _neg_sum_plogp(arr, pmin, log)
+    arr, log, scale, h_joint = _joint(pxy, base)
     px = arr.sum(axis=1)
     py = arr.sum(axis=0)
     hx = _neg_sum_plogp(px, float(px.min()), log)
@@ -305,6 +289,14 @@ def _pair(p, q):
     return parr, qarr
 
 
+def _on_support(p, q, base):
+    """Validate; return ``(log, scale, P, Q)`` with P and Q restricted to where ``P > 0``."""
+    log, _, scale = _validate.logs(base)
+    parr, qarr = _pair(p, q)
+    mask = parr > 0.0
+    return log, scale, parr[mask], qarr[mask]
+
+
 def cross_entropy(p, q, base=2):
     """Cross-entropy ``H(P, Q)``: the average code length of P in Q's code.
 
@@ -334,13 +326,10 @@ def cross_entropy(p, q, base=2):
         If ``p`` or ``q`` is not a 1-D probability distribution, their shapes
         differ, or ``base`` is invalid.
     """
-    log, _, scale = _validate.logs(base)
-    parr, qarr = _pair(p, q)
-    mask = parr > 0.0
-    qm = qarr[mask]
+    log, scale, pm, qm = _on_support(p, q, base)
     if qm.min() == 0.0:
         return math.inf
-    return -float(np.dot(parr[mask], log(qm))) / scale
+    return -float(np.dot(pm, log(qm))) / scale
 
 
 def kl_divergence(p, q, base=2):
@@ -376,11 +365,7 @@ def kl_divergence(p, q, base=2):
     >>> round(kl_divergence([0.5, 0.5], [0.7, 0.3], base=math.e), 7)
     0.0871767
     """
-    log, _, scale = _validate.logs(base)
-    parr, qarr = _pair(p, q)
-    mask = parr > 0.0
-    pm = parr[mask]
-    qm = qarr[mask]
+    log, scale, pm, qm = _on_support(p, q, base)
     if qm.min() == 0.0:
         return math.inf
     return max(float(np.dot(pm, log(pm / qm))), 0.0) / scale
@@ -466,21 +451,13 @@ def gaussian_kl(mean_p, var_p, mean_q, var_q, base=math.e):
         If a variance is not positive, an argument is NaN or infinite or not
         numeric, the arguments do not broadcast, or ``base`` is invalid.
     """
-    _validate.logs(base)  # validates base
-    scale = math.log(float(base))
-    args = {}
-    for name, value in (
-        ("mean_p", mean_p),
-        ("var_p", var_p),
-        ("mean_q", mean_q),
-        ("var_q", var_q),
-    ):
-        arr = _validate.float_array(value, name)
-        if not np.isfinite(arr).all():
-            raise ValueError(f"{name} has a NaN or infinite entry")
-        if name.startswith("var") and not (arr > 0.0).all():
-            raise ValueError(f"{name} must be positive (a variance), got {float(arr.min())!r}")
-        args[name] = arr
+    scale = math.log(_validate.log_base(base))
+    args = {
+        "mean_p": _validate.finite_array(mean_p, "mean_p"),
+        "var_p": _validate.positive_array(var_p, "var_p", "a variance"),
+        "mean_q": _validate.finite_array(mean_q, "mean_q"),
+        "var_q": _validate.positive_array(var_q, "var_q", "a variance"),
+    }
     try:
         mp, vp, mq, vq = np.broadcast_arrays(*args.values())
     except ValueError:

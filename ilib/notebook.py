@@ -1,7 +1,8 @@
 """Set-up shared by every chapter notebook: seeds, threads, fonts, style.
 
-Every notebook's first code cell is ``ilib.setup(lang)``; the design notes
-(DESIGN.md, "Determinism") explain why each step is here.
+Every notebook's first code cell is ``ilib.setup(lang)``. Each step serves
+determinism (CONTRIBUTING.md): the same numbers on every run and every machine,
+so that nbval can compare a fresh run with the stored outputs.
 """
 
 import os
@@ -9,7 +10,7 @@ import random
 
 import numpy as np
 
-from ilib import i18n
+from ilib import _validate, i18n
 
 #: Threads used by NumPy's BLAS and by torch; fixed so that a 2-core laptop and
 #: a 64-core server sum floating-point numbers in the same order.
@@ -61,8 +62,7 @@ def setup(lang="en", seed=0):
         non-negative integer.
     """
     i18n.set_language(lang)
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = _validate.non_negative_int(seed, "seed")
     _limit_threads()
 
     import matplotlib

@@ -8,6 +8,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
 LANGUAGES = ("en", "ja")
 DATA_URI = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
+#: A number as printed: sign, digits, decimal point, exponent.
+NUMBER = re.compile(r"(?<![A-Za-z_])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+LABEL = re.compile(r"^:label:\s*(\S+)", re.M)
 
 
 def chapter_names(lang="en"):
@@ -25,6 +28,12 @@ def source(cell):
 
 def joined(value):
     return value if isinstance(value, str) else "".join(value)
+
+
+def exercise_labels(nb):
+    """The labels of a notebook's exercises, in order."""
+    return [label for cell in nb["cells"] if cell["cell_type"] == "markdown"
+            and source(cell).startswith("```{exercise}") for label in LABEL.findall(source(cell))]
 
 
 def code_cells(nb):

@@ -10,19 +10,21 @@ import tokenize
 
 import pytest
 
+from ilib import student_copies
+
 from notebooks import (
+    NUMBER,
     chapter_names,
     code_cells,
+    exercise_labels,
     figure_count,
     load,
     output_text,
     source,
 )
 
-NUMBER = re.compile(r"(?<![A-Za-z_])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<!\$)\$(?!\$)(.+?)(?<!\$)\$(?!\$)", re.S)
-EXERCISE = re.compile(r"```\{(exercise|solution-start|solution)\} *([^\n]*)\n(?::label: *(\S+))?")
 
 
 def code_signature(text):
@@ -61,14 +63,18 @@ def math(nb):
 
 
 def exercises(nb):
-    text = "\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
-    # Labels are unique in the whole book: "en-01-die" and "ja-01-die" are the same exercise.
+    """The exercises and solutions in order, by label without language prefix.
+
+    Labels are unique in the whole book: "en-01-die" and "ja-01-die" are the same exercise.
+    """
     found = []
-    for match in EXERCISE.finditer(text):
-        kind, argument, label = match.groups()
-        key = (label if kind == "exercise" else argument) or ""
-        found.append((kind, re.sub(r"^(en|ja)-", "", key.strip())))
-    return found
+    for cell in nb["cells"]:
+        solution = student_copies.solution_label(cell)
+        if solution:
+            found.append(("solution", solution))
+        else:
+            found += [("exercise", label) for label in exercise_labels({"cells": [cell]})]
+    return [(kind, re.sub(r"^(en|ja)-", "", label)) for kind, label in found]
 
 
 @pytest.fixture(params=chapter_names(), ids=str)
