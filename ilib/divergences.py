@@ -294,7 +294,7 @@ def _callable(f, name):
 
 
 def _p_log_ratio(log_p, log_r):
-    """``p log(p / r)`` from logs: 0 where ``p`` is (or underflows to) 0; ``inf`` if ``r = 0 < p``."""
+    """``p log(p / r)`` from logs: 0 where ``p`` is (or underflows to) 0; inf if ``r = 0 < p``."""
     p = math.exp(log_p)
     if p == 0.0:
         return 0.0
