@@ -180,3 +180,32 @@ def same_shape(p, q, pname="p", qname="q"):
         raise ValueError(
             f"{pname} and {qname} must have the same shape, got {p.shape} and {q.shape}"
         )
+
+
+# --- added by ch02
+
+
+def finite_array(a, name):
+    """``a`` as a float array (any shape) whose entries are all finite."""
+    arr = float_array(a, name)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} has a NaN or infinite entry")
+    return arr
+
+
+def finite_float(value, name):
+    """``value`` as a float; ``ValueError`` unless it is a finite number."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return v
+
+
+def positive_entries(arr, name):
+    """``arr`` unchanged; ``ValueError`` unless every entry is > 0 (e.g. variances)."""
+    if not (arr > 0.0).all():
+        raise ValueError(f"{name} must be positive, got {float(np.min(arr))!r}")
+    return arr
