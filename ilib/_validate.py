@@ -182,17 +182,6 @@ def same_shape(p, q, pname="p", qname="q"):
         )
 
 
-# --- added by ch02
-
-
-def finite_array(a, name):
-    """``a`` as a float array (any shape) whose entries are all finite."""
-    arr = float_array(a, name)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} has a NaN or infinite entry")
-    return arr
-
-
 def finite_float(value, name):
     """``value`` as a float; ``ValueError`` unless it is a finite number."""
     try:
