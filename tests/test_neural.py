@@ -1,4 +1,4 @@
-"""ilib.neural: the toy problem, the DV, NWJ and InfoNCE bounds, and trained critics (chapter 03)."""
+"""ilib.neural: the toy problem, the DV, NWJ and InfoNCE bounds, trained critics (chapter 03)."""
 
 import math
 
@@ -66,7 +66,8 @@ def test_toy_truth_by_monte_carlo():
 def test_toy_truth_by_entropies():
     # a second integral: I = h(Y) - h(Y|X), h(Y|X) = (1/2) ln(2 pi e v) in closed form
     def neg_p_log_p(v):
-        log_p = np.logaddexp(stats.norm.logpdf(v, -1, SD), stats.norm.logpdf(v, 1, SD)) - math.log(2)
+        log_p = np.logaddexp(stats.norm.logpdf(v, -1, SD),
+                             stats.norm.logpdf(v, 1, SD)) - math.log(2)
         return -math.exp(log_p) * log_p
 
     h_y = integrate.quad(neg_p_log_p, -1 - 12 * SD, 1 + 12 * SD, points=[-1, 0, 1])[0]
