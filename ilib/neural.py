@@ -216,16 +216,17 @@ def dv_bound(t_joint, t_marginal):
 
     Parameters
     ----------
-    t_joint, t_marginal : torch.Tensor, 1-D
-        Critic values on pairs from the joint and from the product of marginals.
+    t_joint, t_marginal : torch.Tensor
+        Critic values on pairs from the joint and from the product of marginals,
+        along the last axis; leading axes index independent batches.
 
     Returns
     -------
     torch.Tensor
-        A scalar.
+        The bound of each batch: a scalar for 1-D input.
     """
-    n = t_marginal.shape[0]
-    return t_joint.mean() - (torch.logsumexp(t_marginal, dim=0) - math.log(n))
+    n = t_marginal.shape[-1]
+    return t_joint.mean(dim=-1) - (torch.logsumexp(t_marginal, dim=-1) - math.log(n))
 
 
 def nwj_bound(t_joint, t_marginal):
@@ -239,15 +240,16 @@ def nwj_bound(t_joint, t_marginal):
 
     Parameters
     ----------
-    t_joint, t_marginal : torch.Tensor, 1-D
-        Critic values on pairs from the joint and from the product of marginals.
+    t_joint, t_marginal : torch.Tensor
+        Critic values on pairs from the joint and from the product of marginals,
+        along the last axis; leading axes index independent batches.
 
     Returns
     -------
     torch.Tensor
-        A scalar.
+        The bound of each batch: a scalar for 1-D input.
     """
-    return t_joint.mean() - torch.exp(t_marginal - 1.0).mean()
+    return t_joint.mean(dim=-1) - torch.exp(t_marginal - 1.0).mean(dim=-1)
 
 
 def infonce_bound(scores):
@@ -264,16 +266,18 @@ def infonce_bound(scores):
 
     Parameters
     ----------
-    scores : torch.Tensor, shape (n, n)
-        ``scores[i, j] = T(x_i, y_j)``; the diagonal holds the observed pairs.
+    scores : torch.Tensor, shape (..., n, n)
+        ``scores[..., i, j] = T(x_i, y_j)``; the diagonal holds the observed
+        pairs; leading axes index independent batches.
 
     Returns
     -------
     torch.Tensor
-        A scalar, at most ``log n``.
+        The bound of each batch, at most ``log n``: a scalar for an ``(n, n)`` input.
     """
-    n = scores.shape[0]
-    return (scores.diagonal() - torch.logsumexp(scores, dim=1)).mean() + math.log(n)
+    n = scores.shape[-1]
+    diagonal = scores.diagonal(dim1=-2, dim2=-1)
+    return (diagonal - torch.logsumexp(scores, dim=-1)).mean(dim=-1) + math.log(n)
 
 
 def _as_2d_tensor(a, name):
@@ -503,18 +507,24 @@ class MINE:
 
 
 def _scores(network, xt, yt):
-    """``(n, n)`` critic values ``T(x_i, y_j)`` of every pairing in a batch."""
-    n = xt.shape[0]
-    pairs = torch.cat([xt[:, None, :].expand(n, n, xt.shape[1]),
-                       yt[None, :, :].expand(n, n, yt.shape[1])], dim=2)
-    return network(pairs).squeeze(2)
+    """Critic values ``T(x_i, y_j)`` of every pairing within each batch.
+
+    ``xt`` and ``yt`` have shape ``(batches, n, d)``; the result has shape
+    ``(batches, n, n)``, one forward pass for all batches.
+    """
+    b, n = xt.shape[:2]
+    pairs = torch.cat([xt[:, :, None, :].expand(b, n, n, xt.shape[2]),
+                       yt[:, None, :, :].expand(b, n, n, yt.shape[2])], dim=3)
+    return network(pairs).squeeze(3)
 
 
-def _bound_of_scores(scores, bound):
+def _batch_bounds(scores, bound):
+    """The bound of each batch of ``scores`` (shape ``(batches, n, n)``), shape ``(batches,)``."""
     if bound == "infonce":
         return infonce_bound(scores)
-    off_diagonal = ~torch.eye(scores.shape[0], dtype=torch.bool)
-    t_joint, t_marginal = scores.diagonal(), scores[off_diagonal]
+    n = scores.shape[1]
+    t_joint = scores.diagonal(dim1=1, dim2=2)
+    t_marginal = scores[:, ~torch.eye(n, dtype=torch.bool)]
     return dv_bound(t_joint, t_marginal) if bound == "dv" else nwj_bound(t_joint, t_marginal)
 
 
@@ -605,7 +615,8 @@ class CriticEstimator:
         history = np.empty(steps)
         for step in progress(range(steps), desc=i18n.choose("training", "学習")):
             idx = torch.randperm(n, generator=generator)[:batch_size]
-            value = _bound_of_scores(_scores(self.network, xt[idx], yt[idx]), self.bound)
+            value = _batch_bounds(_scores(self.network, xt[idx][None], yt[idx][None]),
+                                  self.bound)[0]
             optimizer.zero_grad()
             (-value).backward()
             optimizer.step()
@@ -653,9 +664,7 @@ class CriticEstimator:
             raise ValueError(f"batch_size must be at most the number of samples "
                              f"({xt.shape[0]}), got {batch_size}")
         with torch.no_grad():
-            return np.array([
-                float(_bound_of_scores(
-                    _scores(self.network, xt[b * batch_size:(b + 1) * batch_size],
-                            yt[b * batch_size:(b + 1) * batch_size]), bound))
-                for b in range(batches)
-            ])
+            cut = batches * batch_size
+            xb = xt[:cut].reshape(batches, batch_size, -1)
+            yb = yt[:cut].reshape(batches, batch_size, -1)
+            return _batch_bounds(_scores(self.network, xb, yb), bound).numpy().astype(np.float64)
