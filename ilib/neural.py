@@ -331,7 +331,10 @@ class MINE:
     .. math:: I(X; Y) \\ge \\mathbb E_{P_{XY}}[T] - \\log \\mathbb E_{P_X P_Y}[e^{T}],
 
     where samples of the product of marginals are the observed pairs with
-    ``y`` shuffled. The bound is computed with ``logsumexp`` (``log mean exp =
+    ``y`` shuffled. The inequality holds for the population expectations; the
+    bound computed on a sample (``history_``, :meth:`evaluate`) is an estimate
+    of it with a bias of its own (up by Jensen's inequality, down when shuffled
+    negatives reuse a small batch). The bound is computed with ``logsumexp`` (``log mean exp =
     logsumexp - log n``), never as ``log(mean(exp(T)))``, which overflows.
 
     With ``moving_average=alpha`` the gradient uses the bias correction of the
@@ -361,7 +364,8 @@ class MINE:
     history_ : numpy.ndarray
         The bound (nats) on each training step's batch, after :meth:`fit`.
     estimate_ : float
-        Mean of the last ``n_average`` values of ``history_``.
+        Mean of the last ``n_average`` values of ``history_``: measured on the
+        training pairs, which the optimiser pushed the bound up on.
 
     Raises
     ------
