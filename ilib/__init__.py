@@ -12,6 +12,7 @@ from ilib.estimators import (
 from ilib.figures import show
 from ilib.measures import (
     conditional_entropy,
+    conditional_mutual_information,
     cross_entropy,
     entropy,
     gaussian_kl,
@@ -28,6 +29,7 @@ from ilib.selfcheck import check
 __all__ = [
     "check",
     "conditional_entropy",
+    "conditional_mutual_information",
     "cross_entropy",
     "entropy",
     "gaussian_kl",

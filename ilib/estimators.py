@@ -50,7 +50,7 @@ def gaussian_mutual_information(rho, base=math.e):
     It depends on the correlation only (not on the means or variances), is 0
     at ``rho = 0`` and grows without bound as ``|rho| -> 1``.
 
-    See chapter 03, section 3.1 (Mutual information of continuous variables).
+    See chapter 03, section 3.3 (Continuous variables).
 
     Parameters
     ----------
@@ -111,7 +111,7 @@ def binned_mutual_information(x, y, bins=10, strategy="uniform", base=math.e):
     the plug-in estimate of a ``bins x bins`` table is biased up by about
     ``(bins - 1)**2 / (2N)`` nats under independence.
 
-    See chapter 03, section 3.1 (Mutual information of continuous variables).
+    See chapter 03, section 3.3 (Continuous variables).
 
     Parameters
     ----------
@@ -187,7 +187,7 @@ def mrmr(X, y, k, *, relevance=None, redundancy="knn", bins=3, random_state=0, n
     strongly correlated columns is unbounded. Redundancy is computed only
     against chosen columns, one column at a time.
 
-    See chapter 03, section 3.2 (Feature selection).
+    See chapter 03, section 3.4 (Feature selection).
 
     Parameters
     ----------
@@ -306,6 +306,17 @@ def _codes(a, name):
     elif kind == "f":
         if not np.isfinite(arr).all():
             raise ValueError(f"{name} has a NaN or infinite label")
+        # Continuous samples are almost all distinct: every pair would be its own
+        # cell and the plug-in estimate would be log N whatever the dependence.
+        if (arr != np.round(arr)).any():
+            raise ValueError(
+                f"{name} holds non-integer floats, which look like samples of a continuous "
+                "variable; the plug-in estimate needs discrete labels (with N distinct "
+                "values it returns log N whatever the dependence). Bin them first "
+                "(ilib.estimators.binned_mutual_information) or use a k-nearest-neighbour "
+                "estimator (sklearn.feature_selection.mutual_info_regression); for discrete "
+                "labels stored as floats, pass integer codes or strings"
+            )
     elif kind == "c":
         raise ValueError(f"{name} has complex labels")
     return _compress(arr, name)
@@ -375,9 +386,13 @@ def mutual_information_from_samples(x, y, base=2):
     :func:`permutation_test_mutual_information`. It equals
     ``sklearn.metrics.mutual_info_score(x, y)`` (which is in nats).
 
-    Labels may be integers, booleans, floats or strings; non-negative integer
-    labels are counted directly with ``np.bincount``, others are first
-    numbered with ``np.unique``.
+    Labels may be integers, booleans, strings or floats with integer values;
+    non-negative integer labels are counted directly with ``np.bincount``,
+    others are first numbered with ``np.unique``. Floats with a fractional
+    part are refused: they look like samples of a continuous variable, whose
+    values are almost all distinct, and the plug-in estimate of ``N`` distinct
+    pairs is ``log N`` whatever the dependence. Bin such samples
+    (:func:`binned_mutual_information`) or use a k-nearest-neighbour estimator.
 
     See chapter 03, section 3.1 (Mutual information: estimating it from
     samples).
@@ -399,7 +414,8 @@ def mutual_information_from_samples(x, y, base=2):
     ------
     ValueError
         If ``x`` or ``y`` is empty or not 1-D, their lengths differ, a label
-        is NaN or infinite, or ``base`` is invalid.
+        is NaN or infinite or a float with a fractional part, or ``base`` is
+        invalid.
     """
     log, slog, scale = _validate.logs(base)
     cx, cy, cxy, n = _contingency(x, y)

@@ -1,14 +1,22 @@
-"""ilib.estimators: the Gaussian truth, binned MI, mRMR and MINE (chapter 03)."""
+"""ilib.estimators: the Gaussian truth, binned MI, mRMR, the refusal of continuous floats,
+and ilib.neural.MINE (chapter 03)."""
 
 import math
 
 import numpy as np
 import pytest
 import torch
-from scipy import integrate, stats
+from scipy import stats
 
-from ilib.estimators import binned_mutual_information, gaussian_mutual_information, mrmr
-from ilib.neural import MINE
+from ilib.estimators import (
+    binned_mutual_information,
+    gaussian_mutual_information,
+    miller_madow_mutual_information,
+    mrmr,
+    mutual_information_from_samples,
+    permutation_test_mutual_information,
+)
+from ilib.neural import MINE, toy_mutual_information, toy_pairs
 
 # ---------------------------------------------------------------------------
 # Gaussian truth and binned plug-in estimate
@@ -147,47 +155,61 @@ def test_mrmr_bad_input(args, kwargs, name):
 
 
 # ---------------------------------------------------------------------------
+# discrete estimators refuse continuous floats
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [mutual_information_from_samples, miller_madow_mutual_information,
+     permutation_test_mutual_information],
+)
+def test_discrete_estimators_refuse_continuous_floats(fn):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(200)
+    with pytest.raises(ValueError, match="x holds non-integer floats.*binned_mutual_information"):
+        fn(x, rng.integers(0, 2, 200))
+    with pytest.raises(ValueError, match="y holds non-integer floats.*mutual_info_regression"):
+        fn(rng.integers(0, 2, 200), [0.5] * 199 + [1.0])
+
+
+def test_float_labels_with_integer_values_are_accepted():
+    # the toy problem's x = sign(z) is a float array of -1.0 and +1.0
+    x = np.sign(np.random.default_rng(1).standard_normal(400))
+    labels = (x > 0).astype(int)
+    assert mutual_information_from_samples(x, x) == pytest.approx(
+        mutual_information_from_samples(labels, labels))
+
+
+def test_the_refused_input_would_have_given_log_n():
+    # why the rule exists: N distinct continuous values make N singleton cells
+    rng = np.random.default_rng(2)
+    x, y = rng.standard_normal(100), rng.standard_normal(100)
+    codes = np.argsort(np.argsort(x)), np.argsort(np.argsort(y))
+    assert mutual_information_from_samples(*codes) == pytest.approx(math.log2(100))
+
+
+# ---------------------------------------------------------------------------
 # MINE
 # ---------------------------------------------------------------------------
 
 
-def _toy_truth():
-    sd = math.sqrt(0.2)
-
-    def integrand(v):
-        log_cond = stats.norm.logpdf(v, 1, sd)
-        log_mix = np.logaddexp(log_cond, stats.norm.logpdf(v, -1, sd)) - math.log(2)
-        return math.exp(log_cond) * (log_cond - log_mix)
-
-    return integrate.quad(integrand, 1 - 12 * sd, 1 + 12 * sd)[0]
-
-
-def _toy_pairs(n, seed):
-    rng = np.random.default_rng(seed)
-    x = np.sign(rng.standard_normal(n))
-    return x, x + math.sqrt(0.2) * rng.standard_normal(n)
-
-
-def test_toy_truth_value():
-    assert _toy_truth() == pytest.approx(0.658734, abs=1e-6)
-
-
 def test_mine_recovers_toy_mutual_information_within_5_percent():
     torch.set_num_threads(1)
-    truth = _toy_truth()
-    x, y = _toy_pairs(5000, seed=1)
+    truth = toy_mutual_information()
+    x, y = toy_pairs(5000, seed=1)
     state = torch.random.get_rng_state()
     model = MINE(hidden=16, seed=0).fit(x, y, steps=150, lr=1e-2)
     assert torch.equal(state, torch.random.get_rng_state()), "global torch RNG untouched"
     assert model.history_.shape == (150,)
-    xf, yf = _toy_pairs(50000, seed=2)
-    est = model.lower_bound(xf, yf, seed=3)
+    xf, yf = toy_pairs(50000, seed=2)
+    est = model.evaluate(xf, yf, seed=3)
     assert abs(est - truth) / truth < 0.05
     assert abs(model.estimate_ - truth) / truth < 0.05
 
 
 def test_mine_is_reproducible_and_moving_average_runs():
-    x, y = _toy_pairs(2000, seed=4)
+    x, y = toy_pairs(2000, seed=4)
     a = MINE(hidden=8, seed=5).fit(x, y, steps=20, batch_size=256)
     b = MINE(hidden=8, seed=5).fit(x, y, steps=20, batch_size=256)
     np.testing.assert_array_equal(a.history_, b.history_)
@@ -200,10 +222,10 @@ def test_mine_is_reproducible_and_moving_average_runs():
 
 def test_mine_bound_is_stable_for_large_statistics():
     # logsumexp: a statistic of 1000 would overflow exp() in float32
-    from ilib.neural import _dv_bound
+    from ilib.neural import dv_bound
 
     t = torch.full((10,), 1000.0)
-    assert float(_dv_bound(t, t)) == pytest.approx(0.0, abs=1e-3)
+    assert float(dv_bound(t, t)) == pytest.approx(0.0, abs=1e-3)
 
 
 @pytest.mark.parametrize(
@@ -221,7 +243,7 @@ def test_mine_bound_is_stable_for_large_statistics():
         (lambda: MINE().fit([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], lr=-1.0), "lr"),
         (lambda: MINE().fit([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], steps=2, n_average=3),
          "n_average"),
-        (lambda: MINE().lower_bound([1.0, 2.0], [1.0, 2.0]), "fit"),
+        (lambda: MINE().evaluate([1.0, 2.0], [1.0, 2.0]), "fit"),
     ],
 )
 def test_mine_bad_input(make, name):
