@@ -190,6 +190,10 @@ def _exact_values():
         "03-bias": 3 * 3 / (2 * 200 * math.log(2)),
         "03-function": math.log2(6),
         "03-function-parity": 1.0,
+        "03-miller-madow": 8 / (2 * 100 * math.log(2)),
+        "03-dv-kl": ilib.kl_divergence([0.5, 0.5], [0.7, 0.3], base=math.e),
+        "03-dv-half": 0.5 * ilib.kl_divergence([0.5, 0.5], [0.7, 0.3], base=math.e)
+        - math.log(math.sqrt(0.35) + math.sqrt(0.15)),
         "04-kl-hand": float(0.5 * (mu**2 + var - np.log(var) - 1).sum()),
         "04-mi-bound-ceiling": math.log(360),
         "05-smoothing-p": 0.91,
