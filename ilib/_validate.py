@@ -134,3 +134,12 @@ def same_shape(p, q, pname="p", qname="q"):
         raise ValueError(
             f"{pname} and {qname} must have the same shape, got {p.shape} and {q.shape}"
         )
+
+
+# --- added by ch05
+def unit_interval(value, name):
+    """``value`` as a float; ``ValueError`` unless it is a number in [0, 1]."""
+    v = non_negative_float(value, name)
+    if v > 1:
+        raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
+    return v
