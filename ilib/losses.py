@@ -413,12 +413,14 @@ def _decoded_samples(model, x, n_samples, generator):
 
 
 @torch.no_grad()
-def monte_carlo_reconstruction(model, x, n_samples=100, generator=None):
+def monte_carlo_reconstruction(model, x, n_samples=100, generator=None, batch_size=60):
     """Monte Carlo estimate of ``E_q[log p(x|z)]`` per image, in nats.
 
     Samples ``z ~ q(z|x)`` with the model's encoder, **decodes every sample**
     and averages the Bernoulli log-likelihood ``-BCE(decode(z), x)`` summed
-    over pixels. See chapter 05, section 5.3.
+    over pixels. Images are decoded ``batch_size`` at a time, which bounds the
+    memory at ``n_samples * batch_size`` decoder passes.
+    See chapter 05, section 5.3.
 
     Parameters
     ----------
@@ -426,14 +428,20 @@ def monte_carlo_reconstruction(model, x, n_samples=100, generator=None):
     x : torch.Tensor, shape (n, input_dim), values in [0, 1]
     n_samples : int, default 100
     generator : torch.Generator, optional
+    batch_size : int, default 60
 
     Returns
     -------
     torch.Tensor, shape (n,)
         Usually negative (a log-likelihood).
     """
-    _, _, _, log_lik = _decoded_samples(model, x, n_samples, generator)
-    return log_lik.mean(dim=0)
+    batch_size = _validate.positive_int(batch_size, "batch_size")
+    parts = []
+    for start in range(0, x.shape[0], batch_size):
+        _, _, _, log_lik = _decoded_samples(model, x[start : start + batch_size], n_samples,
+                                            generator)
+        parts.append(log_lik.mean(dim=0))
+    return torch.cat(parts)
 
 
 @torch.no_grad()

@@ -283,6 +283,11 @@ def log_importance_weights(model, x, q_mean, q_cov, n_samples, rng):
         z = m + np.einsum("nij,snj->sni", chol, eps)
     log_q = -0.5 * (k * LOG_2PI + _log_det(chol) + (eps**2).sum(axis=-1))
     log_prior = -0.5 * (k * LOG_2PI + (z**2).sum(axis=-1))
-    residual = ((x - model.mean - z @ model.weight.T) ** 2).sum(axis=-1)
+    # ||x - mu - W z||² expanded, so that no (n_samples, n, d) array is formed
+    centred = x - model.mean
+    cross = centred @ model.weight
+    gram = model.weight.T @ model.weight
+    residual = ((centred**2).sum(axis=1) - 2 * (z * cross).sum(axis=-1)
+                + np.einsum("snk,kl,snl->sn", z, gram, z))
     log_lik = -0.5 * (d * math.log(2 * math.pi * var) + residual / var)
     return log_lik + log_prior - log_q

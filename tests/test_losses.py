@@ -337,3 +337,16 @@ def test_elbo_pieces_reject_bad_input():
     assert math.isnan(
         float(monte_carlo_kl(torch.zeros(1, 2), torch.zeros(1, 2), n_samples=1)[1][0])
     )
+
+
+def test_reconstruction_in_batches_estimates_the_same_expectation():
+    model = _ToyVAE()
+    x = torch.rand(10, 6, generator=torch.Generator().manual_seed(1))
+    whole = monte_carlo_reconstruction(model, x, n_samples=4000,
+                                       generator=torch.Generator().manual_seed(2))
+    batched = monte_carlo_reconstruction(model, x, n_samples=4000,
+                                         generator=torch.Generator().manual_seed(2), batch_size=3)
+    assert batched.shape == (10,)
+    assert torch.allclose(whole, batched, atol=0.05)
+    with pytest.raises(ValueError, match="batch_size"):
+        monte_carlo_reconstruction(model, x, batch_size=0)
