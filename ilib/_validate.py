@@ -198,3 +198,11 @@ def positive_entries(arr, name):
     if not (arr > 0.0).all():
         raise ValueError(f"{name} must be positive, got {float(np.min(arr))!r}")
     return arr
+
+
+def unit_interval(value, name):
+    """``value`` as a float; ``ValueError`` unless it is a number in [0, 1]."""
+    v = non_negative_float(value, name)
+    if v > 1:
+        raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
+    return v

@@ -7,15 +7,20 @@ Everything is in **nats** (natural logarithm), as PyTorch's losses are.
   (section 5.2).
 * :func:`reliability_bins` and :func:`expected_calibration_error`: how far a
   classifier's confidence is from its accuracy (section 5.2).
+* :func:`fit_temperature`: temperature scaling, one scalar fitted on held-out
+  data (section 5.2).
+* :func:`confidence_penalty_loss`: cross-entropy minus ``beta`` times the
+  entropy of the prediction, the mirror of label smoothing (section 5.2).
 * :func:`distillation_loss`: the KL loss of knowledge distillation with a
   temperature (section 5.2, "KL loss").
-* :func:`log_normal_diag`, :func:`monte_carlo_kl`,
-  :func:`monte_carlo_reconstruction`, :func:`log_importance_weights` and
+* :func:`monte_carlo_kl`, :func:`monte_carlo_reconstruction`,
+  :func:`log_importance_weights`, :func:`iwae_from_log_weights` and
   :func:`importance_weighted_bound`: the ELBO of a VAE term by term, and the
   importance-weighted bounds of Burda et al. (2016) (section 5.3).
 
-The VAE itself lives in :mod:`ilib.models`; the functions here only call its
-``encode`` and ``decode``.
+The VAE itself lives in :mod:`ilib.models` and the Gaussian formulas in
+:mod:`ilib.gaussian`; the functions here only call the VAE's ``encode`` and
+``decode``.
 """
 
 import math
@@ -23,40 +28,29 @@ import math
 import numpy as np
 import torch
 import torch.nn.functional as F
+from scipy.optimize import brentq
+
+from ilib import _validate
+from ilib.gaussian import log_normal_diag, reparameterise
 
 __all__ = [
     "smooth_targets",
     "soft_cross_entropy",
     "reliability_bins",
     "expected_calibration_error",
+    "fit_temperature",
+    "confidence_penalty_loss",
     "distillation_loss",
-    "log_normal_diag",
     "monte_carlo_kl",
     "monte_carlo_reconstruction",
     "log_importance_weights",
+    "iwae_from_log_weights",
     "importance_weighted_bound",
 ]
 
-LOG_2PI = math.log(2 * math.pi)
-
 
 # --------------------------------------------------------------------------- checks
-def _epsilon(value):
-    try:
-        eps = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"epsilon must be a number, got {value!r}") from None
-    if not 0 <= eps <= 1:
-        raise ValueError(f"epsilon must lie in [0, 1], got {value!r}")
-    return eps
-
-
-def _positive_int(value, name):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
+# Checks of torch tensors that only this module needs; scalar rules come from _validate.
 def _labels(labels, num_classes):
     labels = torch.as_tensor(labels)
     if labels.dim() != 1 or labels.numel() == 0:
@@ -125,10 +119,8 @@ def smooth_targets(labels, num_classes, epsilon):
         If ``num_classes < 2``, ``epsilon`` is outside [0, 1], or ``labels``
         are not integers in range.
     """
-    k = _positive_int(num_classes, "num_classes")
-    if k < 2:
-        raise ValueError(f"num_classes must be at least 2, got {num_classes}")
-    eps = _epsilon(epsilon)
+    k = _validate.positive_int(num_classes, "num_classes", minimum=2)
+    eps = _validate.unit_interval(epsilon, "epsilon")
     labels = _labels(labels, k)
     onehot = F.one_hot(labels, k).double()
     return (1 - eps) * onehot + eps / k
@@ -199,7 +191,7 @@ def reliability_bins(probs, labels, n_bins=15):
     labels = _labels(labels, probs.shape[1])
     if labels.shape[0] != probs.shape[0]:
         raise ValueError(f"labels must have {probs.shape[0]} entries, got {labels.shape[0]}")
-    n_bins = _positive_int(n_bins, "n_bins")
+    n_bins = _validate.positive_int(n_bins, "n_bins")
     confidence, predicted = probs.max(dim=1)
     confidence = confidence.numpy()
     correct = (predicted == labels).double().numpy()
@@ -236,6 +228,94 @@ def expected_calibration_error(probs, labels, n_bins=15):
     return float(np.sum(weights * gaps))
 
 
+def _expected_minus_true_logit(logits, labels, inverse_temperature):
+    """``d NLL / d(1/T)``: the mean of ``E_p[z] - z_y`` under ``p = softmax(z / T)``."""
+    scaled = logits * inverse_temperature
+    p = np.exp(scaled - scaled.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    return float(np.mean((p * logits).sum(axis=1) - logits[np.arange(len(labels)), labels]))
+
+
+def fit_temperature(logits, labels, bounds=(0.01, 100.0)):
+    """Temperature scaling: the ``T`` that minimises the NLL of ``softmax(logits / T)``.
+
+    Guo et al. (2017): one scalar fitted on held-out data, after training;
+    dividing every logit by the same ``T`` changes no prediction (the argmax
+    stays), only the confidence. The mean NLL is convex in ``1/T``, so it has
+    one minimum, found by a bounded scalar search over ``log T``. At the
+    optimum the mean logit of the true class equals the mean of the logits
+    averaged under ``softmax(logits / T)``. See chapter 05, section 5.2.
+
+    Parameters
+    ----------
+    logits : array or torch.Tensor, shape (n, K)
+        Held-out logits of the trained model (not its probabilities).
+    labels : array of int, shape (n,)
+    bounds : (float, float), default (0.01, 100)
+        Range searched for ``T``.
+
+    Returns
+    -------
+    float
+        The fitted temperature.
+
+    Raises
+    ------
+    ValueError
+        If the arguments are malformed, or the minimum lies on a bound (for
+        instance when every held-out prediction is right: the NLL then keeps
+        falling as ``T -> 0``).
+    """
+    logits = _logits(logits).double()
+    labels = _labels(labels, logits.shape[1])
+    if labels.shape[0] != logits.shape[0]:
+        raise ValueError(f"labels must have {logits.shape[0]} entries, got {labels.shape[0]}")
+    try:
+        low, high = (_validate.positive_float(b, "bounds") for b in bounds)
+    except TypeError:
+        raise ValueError(f"bounds must be a pair of numbers, got {bounds!r}") from None
+    if not low < high:
+        raise ValueError(f"bounds must be increasing, got {bounds!r}")
+    z, y = logits.numpy(), labels.numpy()
+
+    def slope(inverse_t):
+        return _expected_minus_true_logit(z, y, inverse_t)
+
+    if not slope(1 / high) < 0 < slope(1 / low):
+        raise ValueError(f"the NLL has no minimum for T inside bounds {bounds!r}")
+    return 1 / brentq(slope, 1 / high, 1 / low, xtol=1e-15, rtol=4 * np.finfo(float).eps)
+
+
+def confidence_penalty_loss(logits, labels, beta):
+    """Cross-entropy minus ``beta`` times the entropy of the prediction, batch mean, nats.
+
+    Pereyra et al. (2017): ``L = -log p̂_y - beta H(p̂)``. Since
+    ``H(p̂) = log K - KL(p̂ || u)`` for the uniform ``u``, the penalty is
+    ``beta KL(p̂ || u)`` up to a constant: label smoothing adds
+    ``epsilon KL(u || p̂)``, the same divergence in the other direction.
+    See chapter 05, section 5.2.
+
+    Parameters
+    ----------
+    logits : torch.Tensor, shape (n, K)
+    labels : array of int, shape (n,)
+    beta : float >= 0
+
+    Returns
+    -------
+    torch.Tensor
+        A scalar, differentiable with respect to ``logits``.
+    """
+    logits = _logits(logits)
+    labels = _labels(labels, logits.shape[1])
+    if labels.shape[0] != logits.shape[0]:
+        raise ValueError(f"labels must have {logits.shape[0]} entries, got {labels.shape[0]}")
+    beta = _validate.non_negative_float(beta, "beta")
+    log_p = F.log_softmax(logits, dim=1)
+    entropy = -(log_p.exp() * log_p).sum(dim=1)
+    return F.nll_loss(log_p, labels) - beta * entropy.mean()
+
+
 # ----------------------------------------------------------------------- distillation
 def distillation_loss(student_logits, teacher_logits, temperature=1.0, scale=True):
     """Knowledge-distillation loss ``T² · D_KL(softmax(t/T) ‖ softmax(s/T))``, batch mean, nats.
@@ -266,12 +346,7 @@ def distillation_loss(student_logits, teacher_logits, temperature=1.0, scale=Tru
             "student_logits and teacher_logits must have the same shape, got "
             f"{tuple(student_logits.shape)} and {tuple(teacher_logits.shape)}"
         )
-    try:
-        t = float(temperature)
-    except (TypeError, ValueError):
-        raise ValueError(f"temperature must be a number, got {temperature!r}") from None
-    if not math.isfinite(t) or t <= 0:
-        raise ValueError(f"temperature must be finite and > 0, got {temperature!r}")
+    t = _validate.positive_float(temperature, "temperature")
     log_student = F.log_softmax(student_logits / t, dim=1)
     teacher = F.softmax(teacher_logits.to(log_student.dtype) / t, dim=1)
     loss = F.kl_div(log_student, teacher, reduction="batchmean")
@@ -279,22 +354,6 @@ def distillation_loss(student_logits, teacher_logits, temperature=1.0, scale=Tru
 
 
 # ----------------------------------------------------------------------- ELBO pieces
-def log_normal_diag(z, mean, logvar):
-    """``log N(z; mean, diag exp(logvar))`` summed over the last axis, in nats.
-
-    Broadcasts: ``z`` may carry leading sample axes, e.g. ``(S, n, k)``
-    against ``mean`` of shape ``(n, k)``. With ``mean = 0`` and ``logvar = 0``
-    it is the log-density of the prior ``N(0, I)``. See chapter 05, section 5.3.
-
-    Returns
-    -------
-    torch.Tensor
-        ``z``'s shape without its last axis.
-    """
-    z, mean, logvar = (torch.as_tensor(a) for a in (z, mean, logvar))
-    return -0.5 * (LOG_2PI + logvar + (z - mean).pow(2) * torch.exp(-logvar)).sum(dim=-1)
-
-
 def _vae(model):
     for attr in ("encode", "decode", "latent_dim"):
         if not hasattr(model, attr):
@@ -304,18 +363,13 @@ def _vae(model):
     return model
 
 
-def _samples(mean, logvar, n_samples, generator):
-    eps = torch.randn((n_samples, *mean.shape), generator=generator, dtype=mean.dtype)
-    return mean + torch.exp(0.5 * logvar) * eps
-
-
 @torch.no_grad()
 def monte_carlo_kl(mean, logvar, n_samples=1000, generator=None):
     """Monte Carlo estimate of ``D_KL(q(z|x) ‖ N(0, I))`` per row, in nats.
 
     Draws ``n_samples`` values ``z ~ q(z|x) = N(mean, diag exp(logvar))`` and
     averages ``log q(z|x) - log p(z)``; compare with the closed form
-    :func:`ilib.models.gaussian_kl_standard`. See chapter 05, section 5.3.
+    :func:`ilib.gaussian.kl_to_standard_normal`. See chapter 05, section 5.3.
 
     Parameters
     ----------
@@ -327,13 +381,13 @@ def monte_carlo_kl(mean, logvar, n_samples=1000, generator=None):
     -------
     estimate, standard_error : torch.Tensor, shape (n,)
     """
-    n_samples = _positive_int(n_samples, "n_samples")
+    n_samples = _validate.positive_int(n_samples, "n_samples")
     if mean.shape != logvar.shape:
         raise ValueError(
             "mean and logvar must have the same shape, got "
             f"{tuple(mean.shape)} and {tuple(logvar.shape)}"
         )
-    z = _samples(mean, logvar, n_samples, generator)
+    z = reparameterise(mean, logvar, n_samples, generator)
     terms = log_normal_diag(z, mean, logvar) - log_normal_diag(
         z, torch.zeros_like(mean), torch.zeros_like(logvar)
     )
@@ -348,9 +402,9 @@ def monte_carlo_kl(mean, logvar, n_samples=1000, generator=None):
 def _decoded_samples(model, x, n_samples, generator):
     """Sample ``z ~ q(z|x)`` and decode every sample: ``(z, mean, logvar, log p(x|z))``."""
     model = _vae(model)
-    n_samples = _positive_int(n_samples, "n_samples")
+    n_samples = _validate.positive_int(n_samples, "n_samples")
     mean, logvar = model.encode(x)
-    z = _samples(mean, logvar, n_samples, generator)
+    z = reparameterise(mean, logvar, n_samples, generator)
     logits = model.decode(z.reshape(-1, model.latent_dim)).reshape(n_samples, *x.shape)
     log_lik = -F.binary_cross_entropy_with_logits(
         logits, x.expand_as(logits), reduction="none"
@@ -359,12 +413,14 @@ def _decoded_samples(model, x, n_samples, generator):
 
 
 @torch.no_grad()
-def monte_carlo_reconstruction(model, x, n_samples=100, generator=None):
+def monte_carlo_reconstruction(model, x, n_samples=100, generator=None, batch_size=60):
     """Monte Carlo estimate of ``E_q[log p(x|z)]`` per image, in nats.
 
     Samples ``z ~ q(z|x)`` with the model's encoder, **decodes every sample**
     and averages the Bernoulli log-likelihood ``-BCE(decode(z), x)`` summed
-    over pixels. See chapter 05, section 5.3.
+    over pixels. Images are decoded ``batch_size`` at a time, which bounds the
+    memory at ``n_samples * batch_size`` decoder passes.
+    See chapter 05, section 5.3.
 
     Parameters
     ----------
@@ -372,32 +428,94 @@ def monte_carlo_reconstruction(model, x, n_samples=100, generator=None):
     x : torch.Tensor, shape (n, input_dim), values in [0, 1]
     n_samples : int, default 100
     generator : torch.Generator, optional
+    batch_size : int, default 60
 
     Returns
     -------
     torch.Tensor, shape (n,)
         Usually negative (a log-likelihood).
     """
-    _, _, _, log_lik = _decoded_samples(model, x, n_samples, generator)
-    return log_lik.mean(dim=0)
+    batch_size = _validate.positive_int(batch_size, "batch_size")
+    parts = []
+    for start in range(0, x.shape[0], batch_size):
+        _, _, _, log_lik = _decoded_samples(model, x[start : start + batch_size], n_samples,
+                                            generator)
+        parts.append(log_lik.mean(dim=0))
+    return torch.cat(parts)
 
 
 @torch.no_grad()
-def log_importance_weights(model, x, n_samples, generator=None):
+def log_importance_weights(model, x, n_samples, generator=None, batch_size=60):
     """``log w_s = log p(x|z_s) + log p(z_s) - log q(z_s|x)`` for ``z_s ~ q(z|x)``.
 
     The log importance weights behind the importance-weighted bounds; their
-    mean over samples is a Monte Carlo estimate of the ELBO.
-    See chapter 05, section 5.3.
+    mean over samples is a Monte Carlo estimate of the ELBO. Images are
+    decoded ``batch_size`` at a time, which bounds the memory at
+    ``n_samples * batch_size`` decoder passes. See chapter 05, section 5.3.
+
+    Parameters
+    ----------
+    model : ilib.models.VAE
+    x : torch.Tensor, shape (n, input_dim)
+    n_samples : int
+    generator : torch.Generator, optional
+    batch_size : int, default 60
 
     Returns
     -------
     torch.Tensor, shape (n_samples, n)
     """
-    z, mean, logvar, log_lik = _decoded_samples(model, x, n_samples, generator)
-    log_prior = log_normal_diag(z, torch.zeros_like(mean), torch.zeros_like(logvar))
-    log_q = log_normal_diag(z, mean, logvar)
-    return log_lik + log_prior - log_q
+    batch_size = _validate.positive_int(batch_size, "batch_size")
+    parts = []
+    for start in range(0, x.shape[0], batch_size):
+        z, mean, logvar, log_lik = _decoded_samples(
+            model, x[start : start + batch_size], n_samples, generator
+        )
+        log_prior = log_normal_diag(z, torch.zeros_like(mean), torch.zeros_like(logvar))
+        parts.append(log_lik + log_prior - log_normal_diag(z, mean, logvar))
+    return torch.cat(parts, dim=1)
+
+
+def iwae_from_log_weights(log_weights, k):
+    """Importance-weighted bounds ``log (1/K) sum_k w_k`` from ``S`` log weights per image.
+
+    The ``S`` draws of each image are cut into ``S // K`` disjoint groups of
+    ``K`` (a remainder is left out); each group gives one unbiased estimate of
+    ``IWAE_K`` (``logsumexp`` of its log weights minus ``log K``, so that
+    weights far below the smallest float never underflow), and the groups are
+    averaged. ``K = 1`` averages the log weights: the Monte Carlo ELBO.
+    See chapter 05, sections 5.3 and 5.4.
+
+    Parameters
+    ----------
+    log_weights : array or torch.Tensor, shape (S, n)
+        From :func:`log_importance_weights` or :func:`ilib.ppca.log_importance_weights`.
+    k : int
+        ``K``, between 1 and ``S``.
+
+    Returns
+    -------
+    numpy.ndarray, float64, shape (n,)
+        The estimate of ``IWAE_K`` for every image.
+    """
+    if isinstance(log_weights, torch.Tensor):
+        log_weights = log_weights.detach().double().numpy()
+    log_w = _validate.float_array(log_weights, "log_weights")
+    if log_w.ndim != 2:
+        raise ValueError(f"log_weights must have shape (S, n), got {log_w.shape}")
+    if np.isnan(log_w).any() or np.isposinf(log_w).any():
+        raise ValueError("log_weights has a NaN or +inf entry")
+    k = _validate.positive_int(k, "k")
+    if k > log_w.shape[0]:
+        raise ValueError(f"k must be at most the number of draws {log_w.shape[0]}, got {k}")
+    groups = log_w.shape[0] // k
+    grouped = log_w[: groups * k].reshape(groups, k, -1)
+    peak = grouped.max(axis=1, keepdims=True)
+    # a group whose weights are all 0 (log w = -inf) has bound -inf, not NaN
+    peak = np.where(np.isfinite(peak), peak, 0.0)
+    with np.errstate(divide="ignore"):
+        bounds = np.log(np.exp(grouped - peak).mean(axis=1)) + peak[:, 0]
+    return bounds.mean(axis=0)
 
 
 @torch.no_grad()
@@ -408,7 +526,6 @@ def importance_weighted_bound(model, x, n_samples, generator=None, batch_size=60
     :func:`log_importance_weights`, computed with ``logsumexp``. Its
     expectation is the ELBO for ``K = 1`` and rises with ``K`` towards
     ``log p(x)``: ``ELBO <= IWAE_K <= IWAE_{K+1} <= log p(x)``.
-    Images are processed ``batch_size`` at a time to bound the memory.
     See chapter 05, section 5.3.
 
     Parameters
@@ -422,12 +539,7 @@ def importance_weighted_bound(model, x, n_samples, generator=None, batch_size=60
 
     Returns
     -------
-    torch.Tensor, shape (n,)
+    numpy.ndarray, float64, shape (n,)
     """
-    n_samples = _positive_int(n_samples, "n_samples")
-    batch_size = _positive_int(batch_size, "batch_size")
-    bounds = []
-    for start in range(0, x.shape[0], batch_size):
-        log_w = log_importance_weights(model, x[start : start + batch_size], n_samples, generator)
-        bounds.append(torch.logsumexp(log_w, dim=0) - math.log(n_samples))
-    return torch.cat(bounds)
+    log_w = log_importance_weights(model, x, n_samples, generator, batch_size)
+    return iwae_from_log_weights(log_w, n_samples)

@@ -6,13 +6,17 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from scipy.optimize import minimize
+from scipy.special import logsumexp
 
 from ilib.losses import (
+    confidence_penalty_loss,
     distillation_loss,
     expected_calibration_error,
+    fit_temperature,
     importance_weighted_bound,
+    iwae_from_log_weights,
     log_importance_weights,
-    log_normal_diag,
     monte_carlo_kl,
     monte_carlo_reconstruction,
     reliability_bins,
@@ -164,14 +168,6 @@ def test_distillation_loss_rejects_bad_input():
 
 
 # ----------------------------------------------------------------------- ELBO pieces
-def test_log_normal_diag_matches_torch_distributions():
-    g = torch.Generator().manual_seed(0)
-    mean, logvar = torch.randn(6, 3, generator=g), torch.randn(6, 3, generator=g)
-    z = torch.randn(4, 6, 3, generator=g)
-    ref = torch.distributions.Normal(mean, (0.5 * logvar).exp()).log_prob(z).sum(-1)
-    assert torch.allclose(log_normal_diag(z, mean, logvar), ref, atol=1e-5)
-
-
 def test_monte_carlo_kl_agrees_with_closed_form():
     g = torch.Generator().manual_seed(0)
     mean = torch.randn(5, 2, generator=g, dtype=torch.float64)
@@ -231,7 +227,102 @@ def test_importance_weighted_bounds_increase_with_k():
     one = importance_weighted_bound(model, x, 1, generator=torch.Generator().manual_seed(5))
     assert one.shape == (30,)
     log_w = log_importance_weights(model, x, 1, generator=torch.Generator().manual_seed(5))
-    assert torch.allclose(one, log_w[0])
+    np.testing.assert_allclose(one, log_w[0].double().numpy())
+    batched = log_importance_weights(model, x, 3, generator=torch.Generator().manual_seed(6),
+                                     batch_size=4)
+    assert batched.shape == (3, 30)
+
+
+def test_iwae_from_log_weights_matches_scipy_logsumexp():
+    rng = np.random.default_rng(0)
+    log_w = rng.normal(-30, 2, size=(60, 5))
+    for k in (1, 4, 7, 60):
+        groups = 60 // k
+        expected = np.mean(
+            [logsumexp(log_w[g * k : (g + 1) * k], axis=0) - math.log(k) for g in range(groups)],
+            axis=0,
+        )
+        np.testing.assert_allclose(iwae_from_log_weights(log_w, k), expected, rtol=1e-13)
+    np.testing.assert_allclose(iwae_from_log_weights(log_w, 1), log_w.mean(axis=0))
+
+
+def test_iwae_from_log_weights_keeps_tiny_weights_and_zero_weights():
+    # exp(-1000) underflows even in float64; the bound must not
+    log_w = np.array([[-1000.0, 0.0], [-1000.0 + math.log(3), -math.inf]])
+    bound = iwae_from_log_weights(log_w, 2)
+    assert bound[0] == pytest.approx(-1000 + math.log(2), rel=1e-15)
+    assert bound[1] == pytest.approx(-math.log(2))
+    assert iwae_from_log_weights(np.full((2, 1), -math.inf), 2)[0] == -math.inf
+    assert iwae_from_log_weights(torch.zeros(4, 3), 2).shape == (3,)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((np.zeros(4), 1), "log_weights must have shape"),
+        ((np.zeros((4, 2)), 5), "k must be at most"),
+        ((np.zeros((4, 2)), 0), "k must be"),
+        ((np.full((4, 2), np.nan), 1), "NaN"),
+    ],
+)
+def test_iwae_from_log_weights_rejects_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        iwae_from_log_weights(*args)
+
+
+# ------------------------------------------------------ temperature and confidence penalty
+def test_fit_temperature_recovers_the_temperature_of_calibrated_logits():
+    g = torch.Generator().manual_seed(0)
+    logits = 2 * torch.randn(20000, 5, generator=g, dtype=torch.float64)
+    labels = torch.multinomial(F.softmax(logits, dim=1), 1, generator=g)[:, 0]
+    assert fit_temperature(3 * logits, labels) == pytest.approx(3, rel=0.03)
+    assert fit_temperature(logits / 2, labels) == pytest.approx(0.5, rel=0.03)
+
+
+def test_fit_temperature_minimises_nll_and_meets_the_optimality_condition():
+    g = torch.Generator().manual_seed(1)
+    logits = 3 * torch.randn(300, 4, generator=g, dtype=torch.float64)
+    labels = torch.multinomial(F.softmax(logits / 2, dim=1), 1, generator=g)[:, 0]
+    t = fit_temperature(logits, labels)
+    result = minimize(lambda v: float(F.cross_entropy(logits / v[0], labels)), x0=[1.0],
+                      method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14})
+    assert t == pytest.approx(result.x[0], rel=1e-5)
+    p = F.softmax(logits / t, dim=1)
+    # d NLL / d(1/T) = mean(E_p[z] - z_y) = 0 at the optimum
+    assert float((p * logits).sum(dim=1).mean()) == pytest.approx(
+        float(logits[torch.arange(300), labels].mean()), abs=1e-6)
+
+
+def test_fit_temperature_rejects_bad_input():
+    logits = torch.tensor([[2.0, 0.0], [0.0, 2.0]])
+    with pytest.raises(ValueError, match="no minimum"):
+        fit_temperature(logits, [0, 1])  # every prediction right: T -> 0
+    with pytest.raises(ValueError, match="labels"):
+        fit_temperature(logits, [0, 1, 1])
+    with pytest.raises(ValueError, match="bounds"):
+        fit_temperature(logits, [1, 1], bounds=(2.0, 1.0))
+    with pytest.raises(ValueError, match="bounds"):
+        fit_temperature(logits, [1, 1], bounds=(0.0, 1.0))
+
+
+def test_confidence_penalty_is_cross_entropy_minus_entropy_and_a_reverse_kl(seeded):
+    logits, targets = seeded
+    logits = logits.double()
+    p = F.softmax(logits, dim=1)
+    entropy = -(p * p.log()).sum(dim=1)
+    loss = confidence_penalty_loss(logits, targets, 0.3)
+    expected = F.cross_entropy(logits, targets) - 0.3 * entropy.mean()
+    assert float(loss) == pytest.approx(float(expected), rel=1e-12)
+    kl_to_uniform = (p * (p * 3).log()).sum(dim=1).mean()
+    assert float(loss) == pytest.approx(
+        float(F.cross_entropy(logits, targets) + 0.3 * kl_to_uniform - 0.3 * math.log(3)),
+        rel=1e-12)
+    assert float(confidence_penalty_loss(logits, targets, 0)) == pytest.approx(
+        float(F.cross_entropy(logits, targets)))
+    with pytest.raises(ValueError, match="beta"):
+        confidence_penalty_loss(logits, targets, -1)
+    with pytest.raises(ValueError, match="labels"):
+        confidence_penalty_loss(logits, targets[:2], 0.1)
 
 
 def test_elbo_pieces_reject_bad_input():
@@ -246,3 +337,16 @@ def test_elbo_pieces_reject_bad_input():
     assert math.isnan(
         float(monte_carlo_kl(torch.zeros(1, 2), torch.zeros(1, 2), n_samples=1)[1][0])
     )
+
+
+def test_reconstruction_in_batches_estimates_the_same_expectation():
+    model = _ToyVAE()
+    x = torch.rand(10, 6, generator=torch.Generator().manual_seed(1))
+    whole = monte_carlo_reconstruction(model, x, n_samples=4000,
+                                       generator=torch.Generator().manual_seed(2))
+    batched = monte_carlo_reconstruction(model, x, n_samples=4000,
+                                         generator=torch.Generator().manual_seed(2), batch_size=3)
+    assert batched.shape == (10,)
+    assert torch.allclose(whole, batched, atol=0.05)
+    with pytest.raises(ValueError, match="batch_size"):
+        monte_carlo_reconstruction(model, x, batch_size=0)

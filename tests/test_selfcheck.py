@@ -200,6 +200,8 @@ def _exact_values():
         "05-smoothing-gap": math.log(0.91 / 0.01),
         "05-smoothing-loss": ilib.entropy(smoothed, base=math.e),
         "05-temperature": math.log(10),
+        "05-gaussian-nll": 0.5 * math.log(2 * math.pi * math.e * 0.25),
+        "05-elbo-gap": 4 / 2 * (2 - 1 - math.log(2)),
     }
 
 
