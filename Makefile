@@ -35,7 +35,7 @@ NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300 --nbval-kernel-sta
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: FORCE help install book test lint unit nbval site-tests execute student serve clean
+.PHONY: FORCE help install book test lint unit nbval site-tests execute fold student serve clean
 
 help:
 	@echo "make install   create .venv with the pinned packages and ilib"
@@ -94,6 +94,10 @@ execute: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.kernel_name=python3 \
 	  --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False $(NB)
+
+# Fold worked solutions for JupyterLab (ilib/folding.py); run after editing a chapter.
+fold: $(STAMP)
+	$(BIN)/python -m ilib.folding $(NB)
 
 student: $(STAMP)
 	$(BIN)/python -m ilib.teaching student --out _build/student $(NOTEBOOKS)
