@@ -18,7 +18,7 @@ PYTHON_ID := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[
              $(shell $(PYTHON) -c '$(REAL_PATH)' 2>/dev/null)
 PYTHON_ID := $(strip $(PYTHON_ID))
 # Where torch comes from. PyPI's Linux wheel of torch bundles CUDA (several GB); PyTorch's
-# CPU index has the CPU build (about 200 MB). Default: the CPU index on Linux, except in CI,
+# CPU index has the CPU build (a 190 MB wheel). Default: the CPU index on Linux, except in CI,
 # which reaches only PyPI (where this project's CI machines find a CPU wheel). Empty: PyPI.
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 TORCH_INDEX ?= $(if $(CI),,$(if $(filter Linux,$(shell uname -s)),$(TORCH_CPU_INDEX)))
