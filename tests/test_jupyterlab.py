@@ -229,8 +229,10 @@ def test_chapter_renders_myst_and_folds_solutions(open_notebook, lang):
     # a click opens a folded solution
     first = min(solutions)
     page.locator(CELL).nth(first).locator(".jp-InputPlaceholder").click()
-    page.wait_for_timeout(500)
-    assert not _cells(page)[first]["folded"]
+    page.wait_for_timeout(1000)
+    opened = _cells(page)[first]
+    assert not opened["folded"] and opened["text"].strip()
+    assert not opened["text"].lstrip().startswith("%"), "the hint is a MyST comment, not shown"
 
 
 def test_student_copy_renders_its_exercises(open_notebook, scratch):
