@@ -30,7 +30,7 @@ _END = re.compile(r"\A\s*```\{solution-end\}\s*\n```\s*\Z")
 _LABEL = re.compile(r"\A\s*```\{solution-start\}\s*(en|ja)-")
 _FLAGS = {"markdown": ("source_hidden",), "code": ("source_hidden", "outputs_hidden")}
 _COMMENT = {"markdown": "%", "code": "#"}
-_HINT = {"en": "Solution (folded: click to open)", "ja": "解答（折りたたみ中: クリックで開きます）"}
+_HINT = {"en": "Solution (folded: click to open)", "ja": "解答（折りたたみ中：クリックで開きます）"}
 _HINTS = {f"{mark} {hint}" for mark in _COMMENT.values() for hint in _HINT.values()}
 
 

@@ -29,10 +29,10 @@ DONE = '<div class="ilib-progress" hidden></div>'
 _FORMAT = {
     ("en", True): "{desc}: {percentage:3.0f}% ({n_fmt} of {total_fmt}, {elapsed} elapsed, "
                   "about {remaining} left)",
-    ("ja", True): "{desc}: {percentage:3.0f}%（{total_fmt} 件中 {n_fmt} 件、経過 {elapsed}、"
+    ("ja", True): "{desc}： {percentage:3.0f}%（{total_fmt} 件中 {n_fmt} 件、経過 {elapsed}、"
                   "残り約 {remaining}）",
     ("en", False): "{desc}: {n_fmt} done ({elapsed} elapsed)",
-    ("ja", False): "{desc}: {n_fmt} 件完了（経過 {elapsed}）",
+    ("ja", False): "{desc}： {n_fmt} 件完了（経過 {elapsed}）",
 }
 
 

@@ -57,8 +57,8 @@ _TEXT = {
     "partial": {
         "en": "Frames are drawn when a slider reaches them; this stored copy holds {n} of {total}. "
               "Run this cell to make the slider live.",
-        "ja": "図はスライダーがその値に来たときに描きます。この保存された写しには {total} 枚中 "
-              "{n} 枚だけがあります。このセルを実行するとスライダーが動くようになります。",
+        "ja": "図はスライダーがその値に来たときに描きます。保存された写しにある図は {total} 枚中 "
+              "{n} 枚です。このセルを実行するとスライダーが動くようになります。",
     },
     "drawing": {"en": "drawing the slider's frames", "ja": "スライダーの図を描画"},
 }

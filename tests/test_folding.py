@@ -33,7 +33,7 @@ def test_solution_cells_are_those_between_the_markers():
 
 
 @pytest.mark.parametrize(("lang", "hint"), [
-    ("en", "Solution (folded: click to open)"), ("ja", "解答（折りたたみ中: クリックで開きます）"),
+    ("en", "Solution (folded: click to open)"), ("ja", "解答（折りたたみ中：クリックで開きます）"),
 ])
 def test_fold_hides_solution_cells_behind_a_hint_in_the_language(lang, hint):
     nb = _notebook(lang)

@@ -253,7 +253,7 @@ class Handle:
 
 
 @pytest.mark.parametrize(("lang", "words"), [
-    ("en", ["training: ", "(3 of 3,", "elapsed"]), ("ja", ["学習: ", "3 件中 3 件", "経過"]),
+    ("en", ["training: ", "(3 of 3,", "elapsed"]), ("ja", ["学習： ", "3 件中 3 件", "経過"]),
 ])
 def test_progress_in_a_kernel_draws_a_bar_in_the_language_and_leaves_no_trace(
         monkeypatch, lang, words):
