@@ -174,8 +174,11 @@ document.querySelectorAll('.ilib-explorer .ilib-note').forEach(function (note) {
 });
 </script>"""
 
+# A keyboard user must see which slider has the focus: a ring, on the static range
+# inputs and on the live widget's handles (ipywidgets only recolours those).
 _STYLE = """<style>
-.ilib-explorer input.ilib-slider:focus-visible{outline:3px solid #1a73e8;outline-offset:2px}
+.ilib-explorer input.ilib-slider:focus-visible,
+.ilib-live .noUi-handle:focus-visible{outline:3px solid #1a73e8;outline-offset:2px}
 </style>"""
 
 
@@ -305,7 +308,10 @@ class Explorer:
             layout=widgets.Layout(width=f"{width // PIXEL_RATIO}px", max_width="100%",
                                   height="auto", object_fit="contain"),
         )
-        readout = widgets.HTML(value=f"<pre style='margin:0'>{html.escape(text)}</pre>")
+        def numbers(lines):
+            return f"{_STYLE}<pre style='margin:0'>{html.escape(lines)}</pre>"
+
+        readout = widgets.HTML(value=numbers(text))
         controls = [
             widgets.SelectionSlider(
                 options=[(s.fmt.format(v), k) for k, v in enumerate(s.values)],
@@ -324,14 +330,16 @@ class Explorer:
             else:
                 image.value = new_png
                 image.layout.opacity = "1"
-            readout.value = f"<pre style='margin:0'>{html.escape(new_text)}</pre>"
+            readout.value = numbers(new_text)
 
         for control in controls:
             control.observe(redraw, names="value")
         parts = [*controls, readout, image]
         if self.caption:
             parts.insert(0, widgets.HTML(value=f"<strong>{html.escape(self.caption)}</strong>"))
-        return widgets.VBox(parts, layout=widgets.Layout(align_items="flex-start"))
+        box = widgets.VBox(parts, layout=widgets.Layout(align_items="flex-start"))
+        box.add_class("ilib-live")
+        return box
 
     def __repr__(self):
         sizes = ", ".join(f"{s.name}: {len(s.values)} values" for s in self.sliders)

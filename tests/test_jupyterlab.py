@@ -271,6 +271,8 @@ def test_stored_slider_says_run_the_cell_then_runs_live(open_notebook, scratch):
     handle = output.locator(".widget-slider .noUi-handle").first
     handle.focus()
     page.keyboard.press("ArrowRight")
+    outline = page.evaluate("el => getComputedStyle(el).outlineStyle", handle.element_handle())
+    assert outline == "solid", "keyboard focus on the live slider is visible"
     expect(readout).to_have_text("P(heads) = 0.70: H = 0.8813 bits", timeout=90_000)
 
 

@@ -175,6 +175,8 @@ def test_live_widget_puts_caption_sliders_and_numbers_above_a_natural_size_figur
     control.value = 2
     assert "p = 1.00" in readout.value
     assert image.value == ex.frames[2][0]
+    assert "ilib-live" in ex.widget()._dom_classes
+    assert ".ilib-live .noUi-handle:focus-visible{outline:3px solid" in readout.value
 
 
 @pytest.mark.parametrize(("lang", "words"), [
