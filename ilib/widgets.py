@@ -281,7 +281,7 @@ class Explorer:
             f'<div class="ilib-explorer" lang="{i18n.language()}" '
             f'data-missing="{html.escape(partial)}">'
             f"{_STYLE}{caption}{''.join(controls)}"
-            f'<pre class="ilib-text">{html.escape(text)}</pre>'
+            f'<pre class="ilib-text" aria-live="polite">{html.escape(text)}</pre>'
             f'<img class="ilib-frame" alt="{html.escape(self.caption or text)}" '
             f'src="{_data_uri(png)}" width="{width // PIXEL_RATIO}" '
             f'height="{height // PIXEL_RATIO}" style="max-width:100%;height:auto">'
@@ -309,7 +309,7 @@ class Explorer:
                                   height="auto", object_fit="contain"),
         )
         def numbers(lines):
-            return f"{_STYLE}<pre style='margin:0'>{html.escape(lines)}</pre>"
+            return f"{_STYLE}<pre style='margin:0' aria-live='polite'>{html.escape(lines)}</pre>"
 
         readout = widgets.HTML(value=numbers(text))
         controls = [

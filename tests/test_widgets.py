@@ -124,7 +124,8 @@ def test_explorer_html_is_self_contained_with_a_slider_per_parameter():
     assert data["labels"] == [["0.10", "0.20", "0.30"], ["0.00", "1.00"]]
     assert [text for _, text in data["frames"]][:2] == ["p = 0.10, q = 0.00", "p = 0.10, q = 1.00"]
     # the numbers come before the picture: a reader sees them while moving the slider
-    assert page.index('<pre class="ilib-text">') < page.index('<img class="ilib-frame"')
+    assert page.index('<pre class="ilib-text"') < page.index('<img class="ilib-frame"')
+    assert '<pre class="ilib-text" aria-live="polite">' in page, "new numbers are announced"
     assert page.index("<strong>demo</strong>") < page.index('class="ilib-slider"')
 
 
