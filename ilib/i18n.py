@@ -1,9 +1,8 @@
 """Words that ilib shows, in the notebook's language.
 
 ``ilib.setup(lang=...)`` sets the language once per notebook; ilib's messages
-then pick their wording with :func:`choose`, shared labels come from
-:func:`label`, and :func:`ljust` / :func:`rjust` align printed tables by display
-width (a Japanese character takes two columns).
+then pick their wording with :func:`choose`, and :func:`ljust` / :func:`rjust`
+align printed tables by display width (a Japanese character takes two columns).
 """
 
 import unicodedata
@@ -11,13 +10,6 @@ import unicodedata
 from ilib import _validate
 
 LANGUAGES = ("en", "ja")
-
-_LABELS = {
-    "static_note": {
-        "en": "Precomputed frames: this slider works without a running kernel.",
-        "ja": "事前計算したフレームです。カーネルなしでもスライダーを動かせます。",
-    },
-}
 
 _state = {"lang": "en"}
 
@@ -30,20 +22,6 @@ def set_language(lang):
 def language():
     """The language set by :func:`ilib.setup` (``"en"`` by default)."""
     return _state["lang"]
-
-
-def label(key):
-    """The label ``key`` in the current language.
-
-    Raises
-    ------
-    ValueError
-        If ``key`` is not a known label.
-    """
-    try:
-        return _LABELS[key][_state["lang"]]
-    except KeyError:
-        raise ValueError(f"key {key!r} is not a known label; known: {sorted(_LABELS)}") from None
 
 
 def choose(en, ja):
