@@ -212,6 +212,8 @@ def _exact_values():
         "01-coin": ilib.entropy([0.8, 0.2]),
         "01-chain": ilib.conditional_entropy(table, given="y"),
         "01-huffman": 1.0,
+        "01-logk": math.log2(26),
+        "01-shannon": float(np.dot([0.6, 0.3, 0.1], np.ceil(-np.log2([0.6, 0.3, 0.1])))),
         "02-gauss-kl": ilib.gaussian_kl(0, 1, 2, 2),
         "02-gauss-reverse": ilib.gaussian_kl(2, 2, 0, 1),
         "02-gauss-std": ilib.gaussian_kl(0, 1, 2, 4),
