@@ -4,12 +4,14 @@ frozen prose snapshot, and bad input."""
 
 import hashlib
 import math
+import re
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
 import ilib
+import ilib.coding
 from ilib.coding import (
     MAX_TOTAL,
     ArithmeticDecoder,
@@ -187,6 +189,21 @@ def test_book_prose_snapshot_is_frozen():
         text = book_prose(language)
         assert hashlib.sha256(text.encode("utf-8")).hexdigest() == digest
     assert len(book_prose("en")) == 82212 and len(book_prose("ja")) == 52538
+
+
+def test_docstrings_name_sections_that_exist_in_both_languages():
+    from notebooks import LANGUAGES, load, source
+
+    cited = set()
+    for name in ilib.coding.__all__:
+        doc = getattr(ilib.coding, name).__doc__ or ""
+        cited |= set(re.findall(r"chapter 01, section (1\.\d)", doc))
+    cited |= set(re.findall(r"section (1\.\d)", ilib.coding.__doc__))
+    assert cited == {"1.3", "1.4"}
+    for lang in LANGUAGES:
+        text = "\n".join(source(c) for c in load(lang, "01_entropy.ipynb")["cells"])
+        for section in cited:
+            assert re.search(rf"^## {re.escape(section)} ", text, re.M), (lang, section)
 
 
 # ---------------------------------------------------------------------------
