@@ -354,8 +354,11 @@ class _PPM:
 
 def _escape_steps(table, excluded):
     """Symbols offered by ``table`` that are not excluded: ``(chars, counts, n, u)``."""
-    chars = [c for c in table if c not in excluded]
-    counts = [table[c] for c in chars]
+    if excluded:
+        chars = [c for c in table if c not in excluded]
+        counts = [table[c] for c in chars]
+    else:  # the longest context: nothing excluded yet, so skip the membership tests
+        chars, counts = list(table), list(table.values())
     return chars, counts, sum(counts), len(chars)
 
 
@@ -405,11 +408,8 @@ def compress_text(text, order=3):
                 continue  # nothing to offer: the decoder skips this context too
             total = 2 * n
             if char in table and char not in excluded:
-                low = 0
-                for c, k in zip(chars, counts, strict=True):
-                    if c == char:
-                        break
-                    low += 2 * k - 1
+                position = chars.index(char)
+                low = 2 * sum(counts[:position]) - position  # sum of 2k - 1 before char
                 width = 2 * table[char] - 1
                 encoder.encode(low, low + width, total)
                 model_bits += math.log2(total / width)
