@@ -4,6 +4,12 @@ The notebooks in ``chapters/en`` and ``chapters/ja`` import this package; each
 function's docstring names the chapter section that explains it.
 """
 
+from ilib.coding import (
+    arithmetic_decode,
+    arithmetic_encode,
+    compress_text,
+    decompress_text,
+)
 from ilib.estimators import (
     miller_madow_mutual_information,
     mutual_information_from_samples,
@@ -27,10 +33,14 @@ from ilib.progress import progress
 from ilib.selfcheck import check
 
 __all__ = [
+    "arithmetic_decode",
+    "arithmetic_encode",
     "check",
+    "compress_text",
     "conditional_entropy",
     "conditional_mutual_information",
     "cross_entropy",
+    "decompress_text",
     "entropy",
     "gaussian_kl",
     "huffman_code",

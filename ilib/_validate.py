@@ -206,3 +206,22 @@ def unit_interval(value, name):
     if v > 1:
         raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
     return v
+
+
+def non_negative_int_array(a, name, allow_empty=False):
+    """``a`` as an int64 array; ``ValueError`` unless every entry is an integer >= 0.
+
+    Floats that are whole numbers (``3.0``) are accepted; booleans are not numbers here.
+    """
+    arr = np.asarray(a)
+    if arr.dtype == bool or arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+        raise ValueError(f"{name} must be an array of non-negative integers")
+    if arr.size == 0:
+        if allow_empty:
+            return arr.astype(np.int64)
+        raise ValueError(f"{name} is empty")
+    if not np.isfinite(arr).all() or (arr < 0).any() or (arr != np.floor(arr)).any():
+        raise ValueError(f"{name} must be an array of non-negative integers")
+    if arr.max() >= 2**62:
+        raise ValueError(f"{name} has an entry too large (at least 2**62)")
+    return arr.astype(np.int64)

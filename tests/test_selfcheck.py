@@ -180,6 +180,8 @@ def _exact_values():
         "01-coin": -(0.8 * math.log2(0.8) + 0.2 * math.log2(0.2)),
         "01-chain": ilib.entropy(table.ravel()) - ilib.entropy(table.sum(axis=0)),
         "01-huffman": 1.0,
+        "01-logk": math.log2(26),
+        "01-shannon": float(np.dot([0.6, 0.3, 0.1], np.ceil(-np.log2([0.6, 0.3, 0.1])))),
         "02-gauss-kl": kl_normal(0, 1, 2, 2),
         "02-gauss-reverse": kl_normal(2, 2, 0, 1),
         "02-gauss-std": kl_normal(0, 1, 2, 4),
