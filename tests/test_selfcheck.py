@@ -177,7 +177,7 @@ def _exact_values():
 
     return {
         "01-die": math.log2(6),
-        "01-coin": -(0.8 * math.log2(0.8) + 0.2 * math.log2(0.2)),
+        "01-coin": -(0.8 * math.log(0.8) + 0.2 * math.log(0.2)),
         "01-chain": ilib.entropy(table.ravel()) - ilib.entropy(table.sum(axis=0)),
         "01-huffman": 1.0,
         "01-logk": math.log2(26),
