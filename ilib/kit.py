@@ -537,7 +537,8 @@ def read_plan(number, folder=None):
     folder = Path(folder) if folder else resources.files("ilib").joinpath("lesson_plans")
     path = folder / f"{number}.toml"
     if not path.is_file():
-        raise ValueError(f"chapter {number} has no lesson plan: add ilib/lesson_plans/{number}.toml")
+        raise ValueError(
+            f"chapter {number} has no lesson plan: add ilib/lesson_plans/{number}.toml")
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
