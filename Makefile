@@ -13,7 +13,7 @@ NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300 --nbval-kernel-sta
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install book test lint unit nbval site-tests execute student serve clean
+.PHONY: help install book test lint unit nbval site-tests execute student answer-key lesson-plans slides kit benchmark serve clean
 
 help: ## list the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /make \1\t/' | expand -t 18
@@ -56,6 +56,20 @@ execute: $(STAMP) ## re-run notebooks in place (NB="path ..." for some, default 
 
 student: $(STAMP) ## student copies without solutions in _build/student/{en,ja}
 	$(BIN)/python -m ilib.student_copies student --out _build/student $(NOTEBOOKS)
+
+answer-key: $(STAMP) ## teachers' answer key: every solution and self-check value, _build/answer-key
+	$(BIN)/python -m ilib.kit answer-key --out _build/answer-key $(NOTEBOOKS)
+
+lesson-plans: $(STAMP) ## a lesson plan per chapter in _build/lesson-plans/{en,ja}
+	$(BIN)/python -m ilib.kit lesson-plans --out _build/lesson-plans $(NOTEBOOKS)
+
+slides: $(STAMP) ## a slide deck per chapter in _build/slides/{en,ja} (arrow keys)
+	$(BIN)/python -m ilib.kit slides --out _build/slides $(NOTEBOOKS)
+
+kit: answer-key lesson-plans slides ## the teaching kit: answer key, lesson plans and slides
+
+benchmark: $(STAMP) ## time every chapter, write benchmarks/chapters.json (minutes; quiet machine)
+	$(BIN)/python benchmarks/chapters.py --json benchmarks/chapters.json
 
 serve: ## serve _build/html on http://HOST:PORT (default 127.0.0.1:8000)
 	@test -f _build/html/index.html || { echo "run 'make book' first"; exit 1; }

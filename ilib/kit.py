@@ -25,7 +25,8 @@ Three generators, one per make target, each writing ``<out>/en/`` and ``<out>/ja
 Nothing is copied by hand: when a chapter changes, re-running the target brings
 its kit up to date. Every HTML page works offline: figures are embedded, and
 math is typeset by the MathJax the repository vendors (copied to
-``<out>/mathjax``). The rule that finds a solution is the one of the student
+``<out>/mathjax``), and Japanese falls back on the IPAex font of the figures (copied
+to ``<out>/fonts``). The rule that finds a solution is the one of the student
 copies (:mod:`ilib.student_copies`). The teachers' page of the book
 (``pages/en/teaching.md``) explains the kit.
 """
@@ -42,6 +43,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import matplotlib_fontja
 import nbformat
 from markdown_it import MarkdownIt
 from mdit_py_plugins.amsmath import amsmath_plugin
@@ -389,7 +391,7 @@ def markdown_to_html(text, lang, images=None):
 
 
 CSS = """
-body { font-family: "Noto Sans CJK JP", "Noto Sans", "DejaVu Sans", sans-serif;
+body { font-family: "Noto Sans", "DejaVu Sans", "Noto Sans CJK JP", "IPAexGothic", sans-serif;
        max-width: 52em; margin: 2em auto; padding: 0 1em; line-height: 1.55; color: #222; }
 h1, h2, h3 { line-height: 1.25; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
 pre { background: #f5f5f5; padding: .6em; overflow-x: auto; white-space: pre-wrap;
@@ -411,7 +413,7 @@ def page(title, body, lang, mathjax="../mathjax", css=CSS, script=""):
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
-<style>{css}</style>
+<style>{FONT_FACE}{css}</style>
 <script>
 window.MathJax = {{ tex: {{ inlineMath: [["\\\\(", "\\\\)"]], displayMath: [["\\\\[", "\\\\]"]],
                            tags: "none" }},
@@ -427,12 +429,30 @@ window.MathJax = {{ tex: {{ inlineMath: [["\\\\(", "\\\\)"]], displayMath: [["\\
 """
 
 
-def copy_mathjax(out):
-    """Copy the vendored MathJax to ``out/mathjax`` (once) so that ``out`` works offline."""
-    target = Path(out) / "mathjax"
-    if not target.exists():
-        shutil.copytree(MATHJAX, target)
-    return target
+#: Japanese pages use a Japanese font throughout (a browser falling back per character
+#: on a machine without one draws boxes); where the system has none, IPAex Gothic, which
+#: matplotlib-fontja ships for the figures, is loaded from the kit's folder.
+FONT_FACE = """
+@font-face { font-family: "IPAexGothic"; src: local("IPAexGothic"), url("../fonts/ipaexg.ttf"); }
+html[lang="ja"] body { font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic",
+  "IPAexGothic", sans-serif; }
+pre, code { font-family: "DejaVu Sans Mono", monospace; }
+html[lang="ja"] pre, html[lang="ja"] code { font-family: "Noto Sans Mono CJK JP",
+  "IPAexGothic", monospace; }
+"""
+
+
+def copy_assets(out):
+    """Copy the vendored MathJax to ``out/mathjax`` and the Japanese font with its licence
+    to ``out/fonts`` (once), so that the pages in ``out/<lang>/`` work offline."""
+    out = Path(out)
+    if not (out / "mathjax").exists():
+        shutil.copytree(MATHJAX, out / "mathjax")
+    fonts = Path(matplotlib_fontja.__file__).parent / "fonts"
+    (out / "fonts").mkdir(parents=True, exist_ok=True)
+    for name in ("ipaexg.ttf", "IPA_Font_License_Agreement_v1.0.txt"):
+        if not (out / "fonts" / name).exists():
+            shutil.copy2(fonts / name, out / "fonts" / name)
 
 
 # --- the answer key -----------------------------------------------------------------------
@@ -512,7 +532,7 @@ def build_answer_key(notebooks, out):
         (folder / "answer_key.html").write_text(
             page(WORDS[lang]["answer_key"], body, lang), encoding="utf-8")
         written += [folder / "answer_key.md", folder / "answer_key.html"]
-    copy_mathjax(out)
+    copy_assets(out)
     return written
 
 
@@ -629,7 +649,7 @@ def build_lesson_plans(notebooks, out, benchmark=BENCHMARK):
             (folder / f"{chapter.stem}.html").write_text(
                 page(title, markdown_to_html(text, lang), lang), encoding="utf-8")
             written += [folder / f"{chapter.stem}.md", folder / f"{chapter.stem}.html"]
-    copy_mathjax(out)
+    copy_assets(out)
     return written
 
 
@@ -726,9 +746,9 @@ def deck(chapter, plan):
 
 DECK_CSS = """
 html, body { margin: 0; height: 100%; background: #fff; color: #222;
-  font-family: "Noto Sans CJK JP", "Noto Sans", "DejaVu Sans", sans-serif; }
+  font-family: "Noto Sans", "DejaVu Sans", "Noto Sans CJK JP", "IPAexGothic", sans-serif; }
 section.slide { display: none; box-sizing: border-box; width: 100vw; height: 100vh;
-  padding: 4vh 6vw; font-size: 2.6vh; overflow: hidden; }
+  padding: 4vh 6vw; font-size: 3.4vh; overflow: hidden; }
 section.slide.current { display: block; }
 section.slide h2 { font-size: 4.2vh; margin: 0 0 3vh; color: #1a4a7a; }
 section.slide img { display: block; max-width: 100%; max-height: 58vh; margin: 0 auto; }
@@ -784,7 +804,7 @@ def build_slides(notebooks, out):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(deck_html(chapter, read_plan(chapter.number)), encoding="utf-8")
         written.append(target)
-    copy_mathjax(out)
+    copy_assets(out)
     return written
 
 
