@@ -305,6 +305,8 @@ def read_chapter(path):
                 segment.append(line)
             if current is not None and segment:
                 current.blocks.append("\n".join(segment))
+            if current is not None and _tagged(cell):
+                current.blocks.append(cell)  # the slide shows the whole cell
         elif cell.cell_type == "code" and current is not None and not is_tagged_solution(cell):
             current.blocks.append(cell)
     if solving is not None:
