@@ -13,7 +13,7 @@ NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300 --nbval-kernel-sta
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install book test lint unit nbval site-tests execute student answer-key lesson-plans slides kit benchmark serve clean
+.PHONY: help install book test lint unit nbval site-tests execute student answer-key lesson-plans slides pdf kit benchmark serve clean
 
 help: ## list the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /make \1\t/' | expand -t 18
@@ -66,7 +66,10 @@ lesson-plans: $(STAMP) ## a lesson plan per chapter in _build/lesson-plans/{en,j
 slides: $(STAMP) ## a slide deck per chapter in _build/slides/{en,ja} (arrow keys)
 	$(BIN)/python -m ilib.kit slides --out _build/slides $(NOTEBOOKS)
 
-kit: answer-key lesson-plans slides ## the teaching kit: answer key, lesson plans and slides
+pdf: $(STAMP) ## A4 PDFs of the answer key and chapter handouts in _build/pdf/{en,ja} (Chromium)
+	$(BIN)/python -m ilib.kit pdf --out _build/pdf $(NOTEBOOKS)
+
+kit: answer-key lesson-plans slides pdf ## the teaching kit: answer key, lesson plans, slides, PDFs
 
 benchmark: $(STAMP) ## time every chapter, write benchmarks/chapters.json (minutes; quiet machine)
 	$(BIN)/python benchmarks/chapters.py --json benchmarks/chapters.json

@@ -21,6 +21,11 @@ Three generators, one per make target, each writing ``<out>/en/`` and ``<out>/ja
     file, by section number); the misconceptions; the exercises; the summary.
     A cell tagged ``slide`` overrides the automatic choice for its section: the
     section then shows the tagged cells (markdown, or a code cell's figures).
+``python -m ilib.kit pdf --out _build/pdf chapters/*/*.ipynb`` (``make pdf``)
+    The answer key and a handout of each chapter (the chapter without its worked
+    solutions, which are in the answer key) as A4 PDFs, printed by headless
+    Chromium (``/usr/bin/chromium``, through Playwright): ``answer_key.pdf``,
+    ``NN_name.pdf``.
 
 Nothing is copied by hand: when a chapter changes, re-running the target brings
 its kit up to date. Every HTML page works offline: figures are embedded, and
@@ -50,7 +55,13 @@ from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from ilib import _validate, i18n, selfcheck
-from ilib.student_copies import is_solution_end, is_tagged_solution, solution_label, source
+from ilib.student_copies import (
+    is_solution_end,
+    is_tagged_solution,
+    solution_label,
+    source,
+    student_notebook,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 MATHJAX = ROOT / "vendor" / "mathjax"
@@ -810,9 +821,72 @@ def build_slides(notebooks, out):
     return written
 
 
+# --- printable PDFs -----------------------------------------------------------------------
+
+def handout_markdown(path):
+    """A chapter as a student handout in markdown, and its images: every cell in order,
+    code with its outputs and figures, without the worked solutions (the rule of the
+    student copies); a slider shows as its code only."""
+    nb = student_notebook(nbformat.read(path, as_version=4))
+    parts, images = [], {}
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            # A link to the other language's notebook means nothing on paper.
+            parts.append(re.sub(r"^\[[^\]]*\]\([^)]*\.ipynb\)\s*$", "", plain_markdown(
+                source(cell)), flags=re.M))
+        elif cell.cell_type == "code":
+            parts.append(_cell_markdown(cell, Path(path).stem, images))
+    return "\n\n".join(parts), images
+
+
+def build_handouts(notebooks, out):
+    """Write ``out/<lang>/NN_name.html``, each chapter as a printable handout."""
+    out, written = Path(out), []
+    for path in sorted(map(Path, notebooks)):
+        chapter = read_chapter(path)
+        text, images = handout_markdown(path)
+        target = out / chapter.lang / f"{chapter.stem}.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page(chapter.title, markdown_to_html(text, chapter.lang, images),
+                               chapter.lang, css=CSS.replace("h2 { break-before: page; }", "")),
+                          encoding="utf-8")
+        written.append(target)
+    copy_assets(out)
+    return written
+
+
+def print_pdfs(pages, chromium="/usr/bin/chromium"):
+    """Print each HTML page to a PDF next to it (A4), after MathJax has typeset it, with
+    headless Chromium through Playwright; return the PDFs."""
+    from playwright.sync_api import sync_playwright
+
+    written = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium)
+        tab = browser.new_page()
+        for html_page in map(Path, pages):
+            tab.goto(html_page.resolve().as_uri())
+            tab.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+            tab.evaluate("MathJax.startup.promise.then(() => document.fonts.ready).then(() => 1)")
+            pdf = html_page.with_suffix(".pdf")
+            tab.pdf(path=str(pdf), format="A4", print_background=True,
+                    margin={"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"})
+            written.append(pdf)
+        browser.close()
+    return written
+
+
+def build_pdfs(notebooks, out):
+    """Write ``out/<lang>/answer_key.pdf`` and a handout ``out/<lang>/NN_name.pdf`` per
+    chapter (solutions omitted; they are in the answer key)."""
+    pages = build_handouts(notebooks, out)
+    pages += [p for p in build_answer_key(notebooks, out) if p.suffix == ".html"]
+    return print_pdfs(pages)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m ilib.kit", description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=["answer-key", "lesson-plans", "slides"])
+    parser.add_argument("what", choices=["answer-key", "lesson-plans", "slides", "pdf"])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--benchmark", type=Path, default=BENCHMARK,
@@ -822,8 +896,10 @@ def main(argv=None):
         written = build_answer_key(args.notebooks, args.out)
     elif args.what == "lesson-plans":
         written = build_lesson_plans(args.notebooks, args.out, args.benchmark)
-    else:
+    elif args.what == "slides":
         written = build_slides(args.notebooks, args.out)
+    else:
+        written = build_pdfs(args.notebooks, args.out)
     print(f"{args.what}: {len(written)} files in {args.out}")
 
 

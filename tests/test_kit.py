@@ -8,13 +8,15 @@ offline in a browser.
 
 import json
 import re
+import subprocess
 import tomllib
 
 import nbformat
 import pytest
-from notebooks import CHAPTERS, LANGUAGES, ROOT, chapter_names, exercise_labels, load, source
 
 from ilib import kit, selfcheck
+
+from notebooks import CHAPTERS, LANGUAGES, ROOT, chapter_names, exercise_labels, load, source
 
 NOTEBOOKS = sorted(CHAPTERS.glob("*/*.ipynb"))
 START = re.compile(r"^```\{solution-start\} (\S+)")
@@ -191,7 +193,8 @@ def test_a_cell_tagged_slide_overrides_the_automatic_choice(tmp_path):
         md("## Summary\n\n- done\n\n## Exercises"),
     ])
     chapter = kit.read_chapter(path)
-    assert chapter.goals == ["one", "two"] and [s.number for s in chapter.sections] == ["1.1", "1.2"]
+    assert chapter.goals == ["one", "two"]
+    assert [s.number for s in chapter.sections] == ["1.1", "1.2"]
     slides, _ = kit.deck(chapter, {"predict": {"1.2": {"en": "Guess c."}}})
     kinds = [s.kind for s in slides]
     assert kinds == ["title", "tagged", "predict", "formula", "predict",
@@ -236,3 +239,64 @@ def test_a_deck_moves_with_the_keyboard_and_typesets_math_offline(built):
         assert page.locator("mjx-container").count() > 0
         browser.close()
     assert all(url.startswith(("file:", "data:")) for url in requests)
+
+
+# --- PDFs -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pdf")
+    return {(p.parent.name, p.name): p for p in kit.build_pdfs(NOTEBOOKS, out)}
+
+
+def _poppler(tool, pdf):
+    return subprocess.run([tool, str(pdf)] + (["-"] if tool == "pdftotext" else []), check=True,
+                          capture_output=True, text=True).stdout
+
+
+#: A line of a paragraph (not a heading, list item, table row, directive or math) up to `$`.
+PROSE = r"^(?![-*+] |\d+\. )[^#$`>:|\n][^$\n]{12,}"
+
+
+def _squeezed(text):
+    return re.sub(r"\s+", "", text)
+
+
+def test_every_pdf_has_pages_and_embeds_all_its_fonts(pdfs):
+    assert len(pdfs) == len(NOTEBOOKS) + len(LANGUAGES)
+    for (lang, name), pdf in pdfs.items():
+        pages = int(re.search(r"^Pages:\s+(\d+)", _poppler("pdfinfo", pdf), re.M)[1])
+        assert 1 <= pages <= 200, f"{lang}/{name}: {pages} pages"
+        fonts = _poppler("pdffonts", pdf).splitlines()[2:]
+        assert fonts, f"{lang}/{name} has no text"
+        assert all(line.split()[-5] == "yes" for line in fonts), f"{lang}/{name}: not embedded"
+        if lang == "ja":
+            assert any("IPAex" in line or "CJK" in line for line in fonts), "no Japanese font"
+
+
+def test_each_handout_has_its_title_and_a_formula_paragraph_but_no_solution(pdfs):
+    for path in NOTEBOOKS:
+        lang = path.parent.name
+        text = _squeezed(_poppler("pdftotext", pdfs[(lang, path.stem + ".pdf")]))
+        chapter = kit.read_chapter(path)
+        assert _squeezed(re.sub(r"^\d+\.\s*", "", chapter.title)) in text
+        nb = load(lang, path.name)
+        with_math = next(source(c) for c in nb["cells"] if c["cell_type"] == "markdown"
+                         and re.search(PROSE + r"\$[^$]", source(c), re.M))
+        lead = re.search(PROSE + r"(?=\$[^$])", with_math, re.M)[0]
+        # Bold and code may come out of order in the PDF's text: compare the plain pieces.
+        for piece in re.split(r"\*\*.*?\*\*|\{[\w:-]+\}|`.*?`|\[.*?\]\(.*?\)|[*_]", lead):
+            if len(_squeezed(piece)) >= 6:
+                assert _squeezed(piece) in text, f"{path.name}: formula paragraph missing"
+        for cells in solutions(nb).values():
+            code = [source(c) for c in cells if c["cell_type"] == "code"]
+            assert all(_squeezed(c)[:40] not in text for c in code), "a solution in a handout"
+
+
+def test_the_answer_key_pdfs_have_every_exercise(pdfs):
+    for lang in LANGUAGES:
+        text = _squeezed(_poppler("pdftotext", pdfs[(lang, "answer_key.pdf")]))
+        for name in chapter_names(lang):
+            for label in exercise_labels(load(lang, name)):
+                # A label broken across lines at a hyphen loses it in the PDF's text.
+                assert label.replace("-", "") in text.replace("-", "")
