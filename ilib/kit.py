@@ -87,7 +87,7 @@ WORDS = {
     "en": {
         "answer_key": "Answer key", "solution": "Worked solution", "keys": "Self-check keys",
         "key": "key", "value": "value", "unit": "unit", "tolerance": "tolerance",
-        "asks": "what it asks", "exercise": "exercise", "chapter": "Chapter",
+        "asks": "what it asks",
         "answer_intro": "For teachers: every exercise of the book with its worked solution, and "
                         "the expected answer of every self-check. Generated from the notebooks "
                         "and ilib/answers; do not hand it to students.",
@@ -112,7 +112,7 @@ WORDS = {
     "ja": {
         "answer_key": "解答集", "solution": "解答例", "keys": "自己チェックのキー",
         "key": "キー", "value": "値", "unit": "単位", "tolerance": "許容誤差",
-        "asks": "問うこと", "exercise": "演習", "chapter": "第",
+        "asks": "問うこと",
         "answer_intro": "教員向けの資料です。本書のすべての演習問題とその解答例、"
                         "すべての自己チェックの正解を載せています。ノートブックと ilib/answers "
                         "から生成したもので、学生には配らないでください。",
@@ -470,19 +470,26 @@ def copy_assets(out):
 
 # --- the answer key -----------------------------------------------------------------------
 
+def _fenced(text, info):
+    """``text`` in a code fence longer than any run of backticks inside it."""
+    runs = [len(r) for r in re.findall(r"`+", text)]
+    fence = "`" * max(3, max(runs, default=0) + 1)
+    return f"{fence}{info}\n{text.rstrip()}\n{fence}"
+
+
 def _cell_markdown(cell, stem, images):
     """A solution cell as markdown: text as is, code fenced with its outputs and figures."""
     if cell.cell_type == "markdown":
         return plain_markdown(source(cell))
-    parts = ["```python", source(cell).rstrip(), "```"]
+    parts = [_fenced(source(cell), "python")]
     for out in cell.get("outputs", []):
         if out.get("output_type") == "stream":
             text = out["text"] if isinstance(out["text"], str) else "".join(out["text"])
-            parts += ["", "```text", text.rstrip(), "```"]
+            parts += ["", _fenced(text, "text")]
         elif out.get("output_type") == "execute_result" and "image/png" not in out["data"]:
             text = out["data"].get("text/plain", "")
             text = text if isinstance(text, str) else "".join(text)
-            parts += ["", "```text", text.rstrip(), "```"]
+            parts += ["", _fenced(text, "text")]
     for figure in figures(cell):
         name = f"figures/{stem}-{len(images) + 1}.png"
         images[name] = figure.png
@@ -722,7 +729,7 @@ def _slide_cell(cell, images):
         name = f"figure-{len(images) + 1}"
         images[name] = figure.png
         parts.append(f"![{figure.alt}]({name})")
-    return "\n\n".join(parts) or f"```python\n{source(cell).rstrip()}\n```"
+    return "\n\n".join(parts) or _fenced(source(cell), "python")
 
 
 def deck(chapter, plan):
