@@ -410,12 +410,16 @@ h1, h2, h3 { line-height: 1.25; } h2 { border-bottom: 1px solid #ccc; margin-top
 pre { background: #f5f5f5; padding: .6em; overflow-x: auto; white-space: pre-wrap;
       word-break: break-word; font-size: .9em; }
 pre.output { background: #fff; border-left: 3px solid #9ab; }
-img { max-width: 100%; } table { border-collapse: collapse; margin: 1em 0; }
+img { max-width: 100%; } table { border-collapse: collapse; margin: 1em 0; } td code { white-space: nowrap; }
 th, td { border: 1px solid #bbb; padding: .25em .6em; text-align: left; vertical-align: top; }
 blockquote { border-left: 4px solid #d9a441; margin-left: 0; padding-left: 1em; }
 .solution { border-left: 4px solid #4a8; padding-left: 1em; }
-@media print { h2 { break-before: page; } pre, img, table { break-inside: avoid; } }
+@media print { pre, img, table { break-inside: avoid; } }
 """
+
+
+#: On paper, each chapter of the answer key starts on a new page.
+ANSWER_KEY_CSS = "@media print { h2 ~ h2 { break-before: page; } }"
 
 
 def page(title, body, lang, mathjax="../mathjax", css=CSS, script=""):
@@ -550,7 +554,8 @@ def build_answer_key(notebooks, out):
         (folder / "answer_key.md").write_text(text + "\n", encoding="utf-8")
         body = markdown_to_html(text, lang, images)
         (folder / "answer_key.html").write_text(
-            page(WORDS[lang]["answer_key"], body, lang), encoding="utf-8")
+            page(WORDS[lang]["answer_key"], body, lang, css=CSS + ANSWER_KEY_CSS),
+            encoding="utf-8")
         written += [folder / "answer_key.md", folder / "answer_key.html"]
     copy_assets(out)
     return written
@@ -855,7 +860,7 @@ def build_handouts(notebooks, out):
         target = out / chapter.lang / f"{chapter.stem}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page(chapter.title, markdown_to_html(text, chapter.lang, images),
-                               chapter.lang, css=CSS.replace("h2 { break-before: page; }", "")),
+                               chapter.lang),
                           encoding="utf-8")
         written.append(target)
     copy_assets(out)
