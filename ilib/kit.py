@@ -410,7 +410,8 @@ h1, h2, h3 { line-height: 1.25; } h2 { border-bottom: 1px solid #ccc; margin-top
 pre { background: #f5f5f5; padding: .6em; overflow-x: auto; white-space: pre-wrap;
       word-break: break-word; font-size: .9em; }
 pre.output { background: #fff; border-left: 3px solid #9ab; }
-img { max-width: 100%; } table { border-collapse: collapse; margin: 1em 0; } td code { white-space: nowrap; }
+img { max-width: 100%; } td code { white-space: nowrap; }
+table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #bbb; padding: .25em .6em; text-align: left; vertical-align: top; }
 blockquote { border-left: 4px solid #d9a441; margin-left: 0; padding-left: 1em; }
 .solution { border-left: 4px solid #4a8; padding-left: 1em; }
