@@ -16,9 +16,9 @@ Three generators, one per make target, each writing ``<out>/en/`` and ``<out>/ja
     from ``benchmarks/chapters.json`` (``benchmarks/chapters.py --json``).
 ``python -m ilib.kit slides --out _build/slides chapters/*/*.ipynb``
     One deck per chapter (``NN_name.html``, 10 to 15 slides, arrow keys to move):
-    the title and goals; for each numbered section its first display formulas,
-    its first figure and a "predict, then check" question (from the lesson-plan
-    file, by section number); the misconceptions; the exercises; the summary.
+    the title and goals; for each section its first display formulas, its first
+    figure and a "predict, then check" question (from the lesson-plan file, by the
+    section's English title); the misconceptions; the exercises; the summary.
     A cell tagged ``slide`` overrides the automatic choice for its section: the
     section then shows the tagged cells (markdown, or a code cell's figures).
 ``python -m ilib.kit pdf --out _build/pdf chapters/*/*.ipynb`` (``make pdf``)
@@ -409,12 +409,10 @@ body { font-family: "Noto Sans", "DejaVu Sans", "Noto Sans CJK JP", "IPAexGothic
 h1, h2, h3 { line-height: 1.25; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
 pre { background: #f5f5f5; padding: .6em; overflow-x: auto; white-space: pre-wrap;
       word-break: break-word; font-size: .9em; }
-pre.output { background: #fff; border-left: 3px solid #9ab; }
 img { max-width: 100%; } td code { white-space: nowrap; }
 table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #bbb; padding: .25em .6em; text-align: left; vertical-align: top; }
 blockquote { border-left: 4px solid #d9a441; margin-left: 0; padding-left: 1em; }
-.solution { border-left: 4px solid #4a8; padding-left: 1em; }
 @media print { pre, img, table { break-inside: avoid; } }
 """
 
@@ -738,20 +736,23 @@ def _slide_cell(cell, images):
     return "\n\n".join(parts) or _fenced(source(cell), "python")
 
 
-def deck(chapter, plan):
+def deck(chapter, plan, en_titles=None):
     """The slides of a chapter and their images: ``([Slide], {name: png})``.
 
     Title and goals; per section (numbered or not) its key formulas or the cells
     tagged ``slide``, and a predict-then-check question (``predict`` table of the
-    plan, by section number); the misconceptions; the exercises; the summary.
+    plan, by the section's English title: ``en_titles``, the titles of the English
+    chapter's sections in order, for a Japanese chapter); the misconceptions; the
+    exercises; the summary.
     Figures are then added, taking the next figure of each section in turn,
     until the deck has ``FILL`` slides.
     """
     w, images = WORDS[chapter.lang], {}
     questions = plan.get("predict", {})
     parts = []
-    for section in chapter.sections:
-        entry = questions.get(section.number or "", {})
+    for section, key in zip(chapter.sections, en_titles or [s.title for s in chapter.sections],
+                            strict=True):
+        entry = questions.get(key, {})
         parts.append(_section_slides(chapter, section, entry.get(chapter.lang), images))
     count = 4 + sum(len(required) for required, _ in parts)
     while count < FILL and any(optional for _, optional in parts):
@@ -808,9 +809,17 @@ show(at);
 </script>"""
 
 
+def english_titles(chapter):
+    """The titles of the sections of the English version of ``chapter``, in order."""
+    if chapter.lang == "en":
+        return [s.title for s in chapter.sections]
+    english = read_chapter(chapter.path.parent.parent / "en" / chapter.path.name)
+    return [s.title for s in english.sections]
+
+
 def deck_html(chapter, plan):
     """A self-contained HTML slide deck of one chapter (MathJax from ``../mathjax``)."""
-    slides, images = deck(chapter, plan)
+    slides, images = deck(chapter, plan, english_titles(chapter))
     renderer = _markdown_renderer(chapter.lang, images)
     body = "\n".join(
         f"<section class='slide {s.kind}' data-kind='{s.kind}'>"
