@@ -750,8 +750,8 @@ def deck(chapter, plan, en_titles=None):
     w, images = WORDS[chapter.lang], {}
     questions = plan.get("predict", {})
     parts = []
-    for section, key in zip(chapter.sections, en_titles or [s.title for s in chapter.sections],
-                            strict=True):
+    keys = en_titles or [s.title for s in chapter.sections]
+    for section, key in zip(chapter.sections, keys, strict=True):
         entry = questions.get(key, {})
         parts.append(_section_slides(chapter, section, entry.get(chapter.lang), images))
     count = 4 + sum(len(required) for required, _ in parts)
@@ -810,11 +810,15 @@ show(at);
 
 
 def english_titles(chapter):
-    """The titles of the sections of the English version of ``chapter``, in order."""
+    """For each section of ``chapter``, the title of its English counterpart: the section
+    with the same number, or at the same place if unnumbered; ``None`` if there is none."""
     if chapter.lang == "en":
         return [s.title for s in chapter.sections]
-    english = read_chapter(chapter.path.parent.parent / "en" / chapter.path.name)
-    return [s.title for s in english.sections]
+    english = read_chapter(chapter.path.parent.parent / "en" / chapter.path.name).sections
+    by_number = {s.number: s.title for s in english if s.number}
+    return [by_number.get(s.number) if s.number else
+            (english[i].title if i < len(english) and not english[i].number else None)
+            for i, s in enumerate(chapter.sections)]
 
 
 def deck_html(chapter, plan):
