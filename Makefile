@@ -66,8 +66,9 @@ lesson-plans: $(STAMP) ## a lesson plan per chapter in _build/lesson-plans/{en,j
 slides: $(STAMP) ## a slide deck per chapter in _build/slides/{en,ja} (arrow keys)
 	$(BIN)/python -m ilib.kit slides --out _build/slides $(NOTEBOOKS)
 
-pdf: $(STAMP) ## A4 PDFs of the answer key and chapter handouts in _build/pdf/{en,ja} (Chromium)
-	$(BIN)/python -m ilib.kit pdf --out _build/pdf $(NOTEBOOKS)
+SOLUTIONS ?= appendix
+pdf: $(STAMP) ## A4 PDFs: book (SOLUTIONS=appendix|omit), answer key, handouts; _build/pdf
+	$(BIN)/python -m ilib.kit pdf --out _build/pdf --solutions $(SOLUTIONS) $(NOTEBOOKS)
 
 kit: answer-key lesson-plans slides pdf ## the teaching kit: answer key, lesson plans, slides, PDFs
 

@@ -21,11 +21,12 @@ Three generators, one per make target, each writing ``<out>/en/`` and ``<out>/ja
     section's English title); the misconceptions; the exercises; the summary.
     A cell tagged ``slide`` overrides the automatic choice for its section: the
     section then shows the tagged cells (markdown, or a code cell's figures).
-``python -m ilib.kit pdf --out _build/pdf chapters/*/*.ipynb`` (``make pdf``)
-    The answer key and a handout of each chapter (the chapter without its worked
-    solutions, which are in the answer key) as A4 PDFs, printed by headless
-    Chromium (``/usr/bin/chromium``, through Playwright): ``answer_key.pdf``,
-    ``NN_name.pdf``.
+``python -m ilib.kit pdf --out _build/pdf [--solutions omit] chapters/*/*.ipynb`` (``make pdf``)
+    A4 PDFs printed by headless Chromium (``/usr/bin/chromium``, through
+    Playwright): the whole book, ``book.pdf``, with the worked solutions in an
+    appendix (the answer key) or, with ``--solutions omit``, without them;
+    ``answer_key.pdf``; and a handout of each chapter without its worked
+    solutions, ``NN_name.pdf``.
 
 Nothing is copied by hand: when a chapter changes, re-running the target brings
 its kit up to date. Every HTML page works offline: figures are embedded, and
@@ -107,6 +108,7 @@ WORDS = {
         "predict_default": "Before running the first code cell of section {section}, write "
                            "down what you expect it to print or draw, and why.",
         "summary": "Summary", "slides": "Slides", "of": "of",
+        "book": "Information Theory for Machine Learning", "appendix": "Appendix: solutions",
         "no_pitfalls": "This chapter has no pitfall box.",
     },
     "ja": {
@@ -132,6 +134,7 @@ WORDS = {
         "predict_default": "{section} 節の最初のコードセルを実行する前に、何が表示・描画される"
                            "かを予想し、その理由とともに書き留めてください。",
         "summary": "まとめ", "slides": "スライド", "of": "/",
+        "book": "機械学習のための情報理論", "appendix": "付録: 演習問題の解答",
         "no_pitfalls": "この章には落とし穴の囲みがありません。",
     },
 }
@@ -509,14 +512,18 @@ def _tolerance(answer):
     return ", ".join(parts)
 
 
-def answer_key_markdown(chapters, lang, answers):
+def answer_key_markdown(chapters, lang, answers, appendix=False):
     """The answer key of ``chapters`` in ``lang`` as markdown, and its images ``{name: png}``.
 
     ``answers`` is ``{key: selfcheck.Answer}``. Every exercise appears with its
-    statement and worked solution, then the table of its self-check keys.
+    statement and worked solution, then the table of its self-check keys. As the
+    ``appendix`` of the book it is headed "Solutions", without the note to teachers.
     """
     w, images = WORDS[lang], {}
-    lines = [f"# {w['answer_key']}", "", w["answer_intro"], ""]
+    if appendix:
+        lines = [f"# {w['appendix']}", ""]
+    else:
+        lines = [f"# {w['answer_key']}", "", w["answer_intro"], ""]
     for chapter in chapters:
         lines += [f"## {chapter.title}", ""]
         for exercise in chapter.exercises:
@@ -902,11 +909,43 @@ def print_pdfs(pages, chromium="/usr/bin/chromium"):
     return written
 
 
-def build_pdfs(notebooks, out):
-    """Write ``out/<lang>/answer_key.pdf`` and a handout ``out/<lang>/NN_name.pdf`` per
-    chapter (solutions omitted; they are in the answer key)."""
+#: On paper, each chapter of the whole book starts on a new page.
+BOOK_CSS = "@media print { h1 ~ h1 { break-before: page; } }"
+
+
+def build_books(notebooks, out, solutions="appendix"):
+    """Write ``out/<lang>/book.html``: every chapter as in its handout, in order, and with
+    ``solutions="appendix"`` the answer key after them (``"omit"``: without it)."""
+    _validate.one_of(solutions, "solutions", ("appendix", "omit"))
+    answers = {k: selfcheck.answer_for(k) for k in selfcheck.answer_keys()}
+    written = []
+    for lang, chapters in _by_language(notebooks).items():
+        parts, images = [], {}
+        for chapter in chapters:
+            text, figures_ = handout_markdown(chapter.path)
+            parts.append(text)
+            images.update(figures_)
+        if solutions == "appendix":
+            text, figures_ = answer_key_markdown(chapters, lang, answers, appendix=True)
+            parts.append(text)
+            images.update(figures_)
+        target = Path(out) / lang / "book.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        title = chapters[0].title if len(chapters) == 1 else WORDS[lang]["book"]
+        target.write_text(page(title, markdown_to_html("\n\n".join(parts), lang, images), lang,
+                               css=CSS + BOOK_CSS), encoding="utf-8")
+        written.append(target)
+    copy_assets(out)
+    return written
+
+
+def build_pdfs(notebooks, out, solutions="appendix"):
+    """Write, for each language, ``out/<lang>/book.pdf`` (the whole book; the worked
+    solutions in an appendix, or omitted with ``solutions="omit"``), ``answer_key.pdf``
+    and a handout ``NN_name.pdf`` per chapter (without the solutions)."""
     pages = build_handouts(notebooks, out)
     pages += [p for p in build_answer_key(notebooks, out) if p.suffix == ".html"]
+    pages += build_books(notebooks, out, solutions)
     return print_pdfs(pages)
 
 
@@ -917,6 +956,8 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--benchmark", type=Path, default=BENCHMARK,
                         help="the benchmark data file (lesson plans)")
+    parser.add_argument("--solutions", choices=["appendix", "omit"], default="appendix",
+                        help="the whole book's PDF: solutions in an appendix, or omitted")
     args = parser.parse_args(argv)
     if args.what == "answer-key":
         written = build_answer_key(args.notebooks, args.out)
@@ -925,7 +966,7 @@ def main(argv=None):
     elif args.what == "slides":
         written = build_slides(args.notebooks, args.out)
     else:
-        written = build_pdfs(args.notebooks, args.out)
+        written = build_pdfs(args.notebooks, args.out, args.solutions)
     print(f"{args.what}: {len(written)} files in {args.out}")
 
 

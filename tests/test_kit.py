@@ -6,6 +6,7 @@ every plan states the benchmark's run time, every deck has 10 to 15 slides and w
 offline in a browser.
 """
 
+import html
 import json
 import re
 import subprocess
@@ -265,7 +266,7 @@ def _squeezed(text):
 
 
 def test_every_pdf_has_pages_and_embeds_all_its_fonts(pdfs):
-    assert len(pdfs) == len(NOTEBOOKS) + len(LANGUAGES)
+    assert len(pdfs) == len(NOTEBOOKS) + 2 * len(LANGUAGES)
     for (lang, name), pdf in pdfs.items():
         pages = int(re.search(r"^Pages:\s+(\d+)", _poppler("pdfinfo", pdf), re.M)[1])
         assert 1 <= pages <= 200, f"{lang}/{name}: {pages} pages"
@@ -302,3 +303,29 @@ def test_the_answer_key_pdfs_have_every_exercise(pdfs):
             for label in exercise_labels(load(lang, name)):
                 # A label broken across lines at a hyphen loses it in the PDF's text.
                 assert label.replace("-", "") in text.replace("-", "")
+
+
+def test_the_book_pdfs_have_every_chapter_and_the_solutions_appendix(pdfs):
+    for lang in LANGUAGES:
+        text = _squeezed(_poppler("pdftotext", pdfs[(lang, "book.pdf")]))
+        appendix = text.index(_squeezed(kit.WORDS[lang]["appendix"]))
+        for name in chapter_names(lang):
+            title = kit.read_chapter(CHAPTERS / lang / name).title
+            assert _squeezed(re.sub(r"^\d+\.\s*", "", title)) in text[:appendix]
+            for label in exercise_labels(load(lang, name)):
+                assert label.replace("-", "") in text[appendix:].replace("-", "")
+
+
+def test_the_book_without_solutions_has_none(tmp_path):
+    english = [p for p in NOTEBOOKS if p.parent.name == "en"]
+    code = [source(c).rstrip() for name in chapter_names("en")
+            for cells in solutions(load("en", name)).values() for c in cells
+            if c["cell_type"] == "code"]
+    assert code
+    for choice, present in (("appendix", True), ("omit", False)):
+        (page,) = kit.build_books(english, tmp_path / choice, choice)
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        assert (kit.WORDS["en"]["appendix"] in text) == present
+        assert all((c in text) == present for c in code), choice
+    with pytest.raises(ValueError, match="solutions"):
+        kit.build_books(NOTEBOOKS, tmp_path, "inline")
