@@ -35,7 +35,7 @@ NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300 --nbval-kernel-sta
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: FORCE help install book test lint unit nbval site-tests execute fold student serve clean
+.PHONY: FORCE help install book test lint unit nbval site-tests execute fold student answer-key lesson-plans slides pdf kit benchmark serve clean
 
 help: ## list the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /make \1\t/' | expand -t 18
@@ -96,6 +96,24 @@ fold: $(STAMP) ## fold the worked solutions of notebooks for JupyterLab (NB=path
 
 student: $(STAMP) ## student copies without solutions in _build/student/{en,ja}
 	$(BIN)/python -m ilib.student_copies student --out _build/student $(NOTEBOOKS)
+
+answer-key: $(STAMP) ## teachers' answer key: every solution and self-check value, _build/answer-key
+	$(BIN)/python -m ilib.kit answer-key --out _build/answer-key $(NOTEBOOKS)
+
+lesson-plans: $(STAMP) ## a lesson plan per chapter in _build/lesson-plans/{en,ja}
+	$(BIN)/python -m ilib.kit lesson-plans --out _build/lesson-plans $(NOTEBOOKS)
+
+slides: $(STAMP) ## a slide deck per chapter in _build/slides/{en,ja} (arrow keys)
+	$(BIN)/python -m ilib.kit slides --out _build/slides $(NOTEBOOKS)
+
+SOLUTIONS ?= appendix
+pdf: $(STAMP) ## A4 PDFs: book (SOLUTIONS=appendix|omit), answer key, handouts; _build/pdf
+	$(BIN)/python -m ilib.kit pdf --out _build/pdf --solutions $(SOLUTIONS) $(NOTEBOOKS)
+
+kit: answer-key lesson-plans slides pdf ## the teaching kit: answer key, lesson plans, slides, PDFs
+
+benchmark: $(STAMP) ## time every chapter, write benchmarks/chapters.json (minutes; quiet machine)
+	$(BIN)/python benchmarks/chapters.py --json benchmarks/chapters.json
 
 serve: ## serve _build/html on http://HOST:PORT (default 127.0.0.1:8000)
 	@test -f _build/html/index.html || { echo "run 'make book' first"; exit 1; }
