@@ -4,8 +4,8 @@ All 4096 inputs of 12 bits, a fixed nonlinear labelling rule that gives
 balanced labels, a network 12-10-7-5-4-3-2 trained full batch with Adam, and
 after selected epochs the plug-in mutual informations ``I(X;T)`` and
 ``I(T;Y)`` of every layer ``T`` whose activations are binned into 30 equal
-bins. See chapter 04, section 4.2 (Information bottleneck), including why the
-numbers depend on the activation and on the binning (Saxe et al. 2018).
+bins. See chapter 04, section 4.3 (The information bottleneck), including why
+the numbers depend on the activation and on the binning (Saxe et al. 2018).
 """
 
 import numpy as np
@@ -13,7 +13,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ilib import i18n
+from ilib._validate import non_negative_int, positive_float, positive_int
 from ilib.estimators import mutual_information_from_samples
+from ilib.progress import progress
 
 __all__ = ["InfoPlaneNet", "binned_information", "information_plane", "twelve_bit_task"]
 
@@ -21,10 +24,17 @@ __all__ = ["InfoPlaneNet", "binned_information", "information_plane", "twelve_bi
 SIZES = (12, 10, 7, 5, 4, 3, 2)
 
 
-def _non_negative_int(value, name):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-    return int(value)
+def _patterns(bins, n_bins):
+    """One integer label per row of ``bins``: equal rows get equal labels.
+
+    Rows are folded in one column at a time, and the labels are renumbered
+    after each column, so that the running code stays below ``len(bins) * n_bins``
+    and never overflows, whatever the layer width.
+    """
+    labels = np.zeros(bins.shape[0], dtype=np.int64)
+    for column in bins.T:
+        _, labels = np.unique(labels * n_bins + column, return_inverse=True)
+    return labels.reshape(-1)
 
 
 def twelve_bit_task(seed=0, train_fraction=0.75):
@@ -42,7 +52,7 @@ def twelve_bit_task(seed=0, train_fraction=0.75):
     train, test : numpy.ndarray of int
         Indices of the training and test inputs.
     """
-    seed = _non_negative_int(seed, "seed")
+    seed = non_negative_int(seed, "seed")
     if not 0 < train_fraction < 1:
         raise ValueError(f"train_fraction must lie in (0, 1), got {train_fraction!r}")
     bits = (np.arange(4096)[:, None] >> np.arange(11, -1, -1)) & 1
@@ -76,7 +86,7 @@ class InfoPlaneNet(nn.Module):
         sizes = tuple(int(s) for s in sizes)
         if len(sizes) < 2 or min(sizes) <= 0:
             raise ValueError(f"sizes must hold at least two positive widths, got {sizes!r}")
-        seed = _non_negative_int(seed, "seed")
+        seed = non_negative_int(seed, "seed")
         self.activation = activation
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -117,9 +127,7 @@ def binned_information(outputs, y, activation="tanh", n_bins=30, base=2):
     """
     if activation not in ("tanh", "relu"):
         raise ValueError(f"activation must be 'tanh' or 'relu', got {activation!r}")
-    n_bins = _non_negative_int(n_bins, "n_bins")
-    if n_bins < 2:
-        raise ValueError(f"n_bins must be at least 2, got {n_bins}")
+    n_bins = positive_int(n_bins, "n_bins", minimum=2)
     y = np.asarray(y)
     index = np.arange(y.size)
     ixt, ity = [], []
@@ -133,8 +141,7 @@ def binned_information(outputs, y, activation="tanh", n_bins=30, base=2):
             low, high = 0.0, max(float(a.max()), 1e-12)
         a = a.numpy().astype(np.float64)
         bins = np.clip(np.floor((a - low) / (high - low) * n_bins), 0, n_bins - 1).astype(np.int64)
-        _, t = np.unique(bins, axis=0, return_inverse=True)
-        t = t.reshape(-1)
+        t = _patterns(bins, n_bins)
         ixt.append(mutual_information_from_samples(index, t, base=base))
         ity.append(mutual_information_from_samples(t, y, base=base))
     return np.array(ixt), np.array(ity)
@@ -155,16 +162,16 @@ def information_plane(activation="tanh", epochs=1000, n_records=50, lr=0.01, n_b
         ``epochs`` (int array), ``ixt`` and ``ity`` (arrays of shape
         (n_recorded, n_layers), bits), ``train_accuracy``, ``test_accuracy``.
     """
-    epochs = _non_negative_int(epochs, "epochs")
-    if epochs < 1:
-        raise ValueError(f"epochs must be positive, got {epochs}")
+    epochs = positive_int(epochs, "epochs")
+    n_records = positive_int(n_records, "n_records", minimum=2)
+    lr = positive_float(lr, "lr")
     x, y, train, test = twelve_bit_task(seed)
     model = InfoPlaneNet(SIZES, activation, seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    record = set(np.unique(np.geomspace(1, epochs, max(int(n_records), 2)).round().astype(int)))
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
+    record = set(np.unique(np.geomspace(1, epochs, n_records).round().astype(int)))
     rows = {"epochs": [], "ixt": [], "ity": [], "train_accuracy": [], "test_accuracy": []}
     x_train, y_train = x[train], y[train]
-    for epoch in range(1, epochs + 1):
+    for epoch in progress(range(1, epochs + 1), total=epochs, desc=i18n.choose("training", "学習")):
         loss = F.cross_entropy(model(x_train)[-1], y_train)
         optimizer.zero_grad()
         loss.backward()
