@@ -18,7 +18,13 @@ from ilib._validate import non_negative_int, positive_float, positive_int
 from ilib.estimators import mutual_information_from_samples
 from ilib.progress import progress
 
-__all__ = ["InfoPlaneNet", "binned_information", "information_plane", "twelve_bit_task"]
+__all__ = [
+    "InfoPlaneNet",
+    "binned_information",
+    "information_plane",
+    "information_planes",
+    "twelve_bit_task",
+]
 
 #: Layer widths of the original experiment.
 SIZES = (12, 10, 7, 5, 4, 3, 2)
@@ -147,6 +153,83 @@ def binned_information(outputs, y, activation="tanh", n_bins=30, base=2):
     return np.array(ixt), np.array(ity)
 
 
+_ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
+
+
+def _activations(activations):
+    activations = (activations,) if isinstance(activations, str) else tuple(activations)
+    if not activations or len(set(activations)) != len(activations):
+        raise ValueError(f"activations must be distinct names, got {activations!r}")
+    for a in activations:
+        if a not in _ACTIVATIONS:
+            raise ValueError(f"activation must be 'tanh' or 'relu', got {a!r}")
+    return activations
+
+
+def information_planes(activations=("tanh", "relu"), epochs=1000, n_records=50, lr=0.01,
+                       n_bins=30, seed=0):
+    """:func:`information_plane` for several activations, trained side by side.
+
+    One :class:`InfoPlaneNet` per activation, all built from ``seed``; their
+    weights are stacked layer by layer and every step runs batched matrix
+    products, which costs little more than one network. The networks stay
+    independent: the loss is the sum of their losses and Adam's update is
+    elementwise. See chapter 04, section 4.3.
+
+    Returns
+    -------
+    dict
+        For each activation, the dictionary :func:`information_plane` returns.
+    """
+    activations = _activations(activations)
+    epochs = positive_int(epochs, "epochs")
+    n_records = positive_int(n_records, "n_records", minimum=2)
+    lr = positive_float(lr, "lr")
+    n_bins = positive_int(n_bins, "n_bins", minimum=2)
+    x, y, train, test = twelve_bit_task(seed)
+    nets = [InfoPlaneNet(SIZES, a, seed) for a in activations]
+    weights = [torch.stack([net.layers[i].weight.T.detach() for net in nets]).requires_grad_()
+               for i in range(len(SIZES) - 1)]
+    biases = [torch.stack([net.layers[i].bias[None].detach() for net in nets]).requires_grad_()
+              for i in range(len(SIZES) - 1)]
+    optimizer = torch.optim.Adam(weights + biases, lr=lr, fused=True)
+
+    def forward(inputs):
+        h = inputs.expand(len(nets), *inputs.shape)
+        outputs = []
+        for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
+            h = torch.baddbmm(b, h, w)
+            if i < len(weights) - 1:
+                h = torch.stack([_ACTIVATIONS[a](h[m]) for m, a in enumerate(activations)])
+            outputs.append(h)
+        return outputs
+
+    record = set(np.unique(np.geomspace(1, epochs, n_records).round().astype(int)))
+    rows = {a: {"epochs": [], "ixt": [], "ity": [], "train_accuracy": [], "test_accuracy": []}
+            for a in activations}
+    x_train, y_train = x[train], y[train]
+    for epoch in progress(range(1, epochs + 1), total=epochs, desc=i18n.choose("training", "学習")):
+        logits = forward(x_train)[-1]
+        loss = sum(F.cross_entropy(logits[m], y_train) for m in range(len(nets)))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if epoch in record:
+            with torch.no_grad():
+                outputs = forward(x)
+            for m, a in enumerate(activations):
+                layers = [out[m] for out in outputs]
+                ixt, ity = binned_information(layers, y.numpy(), a, n_bins)
+                correct = (layers[-1].argmax(dim=1) == y).numpy()
+                row = rows[a]
+                row["epochs"].append(epoch)
+                row["ixt"].append(ixt)
+                row["ity"].append(ity)
+                row["train_accuracy"].append(float(correct[train].mean()))
+                row["test_accuracy"].append(float(correct[test].mean()))
+    return {a: {k: np.array(v) for k, v in row.items()} for a, row in rows.items()}
+
+
 def information_plane(activation="tanh", epochs=1000, n_records=50, lr=0.01, n_bins=30, seed=0):
     """Train :class:`InfoPlaneNet` on :func:`twelve_bit_task` and record the information plane.
 
@@ -154,7 +237,8 @@ def information_plane(activation="tanh", epochs=1000, n_records=50, lr=0.01, n_b
     ``lr``, cross-entropy loss. After about ``n_records`` epochs spaced
     logarithmically between 1 and ``epochs`` it records, for every layer,
     :func:`binned_information` over all 4096 inputs, and the train and test
-    accuracy. Deterministic for a given ``seed``.
+    accuracy. Deterministic for a given ``seed``. :func:`information_planes`
+    trains several activations at once.
 
     Returns
     -------
@@ -162,28 +246,4 @@ def information_plane(activation="tanh", epochs=1000, n_records=50, lr=0.01, n_b
         ``epochs`` (int array), ``ixt`` and ``ity`` (arrays of shape
         (n_recorded, n_layers), bits), ``train_accuracy``, ``test_accuracy``.
     """
-    epochs = positive_int(epochs, "epochs")
-    n_records = positive_int(n_records, "n_records", minimum=2)
-    lr = positive_float(lr, "lr")
-    x, y, train, test = twelve_bit_task(seed)
-    model = InfoPlaneNet(SIZES, activation, seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
-    record = set(np.unique(np.geomspace(1, epochs, n_records).round().astype(int)))
-    rows = {"epochs": [], "ixt": [], "ity": [], "train_accuracy": [], "test_accuracy": []}
-    x_train, y_train = x[train], y[train]
-    for epoch in progress(range(1, epochs + 1), total=epochs, desc=i18n.choose("training", "学習")):
-        loss = F.cross_entropy(model(x_train)[-1], y_train)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        if epoch in record:
-            with torch.no_grad():
-                outputs = model(x)
-            ixt, ity = binned_information(outputs, y.numpy(), activation, n_bins)
-            correct = (outputs[-1].argmax(dim=1) == y).numpy()
-            rows["epochs"].append(epoch)
-            rows["ixt"].append(ixt)
-            rows["ity"].append(ity)
-            rows["train_accuracy"].append(float(correct[train].mean()))
-            rows["test_accuracy"].append(float(correct[test].mean()))
-    return {k: np.array(v) for k, v in rows.items()}
+    return information_planes((activation,), epochs, n_records, lr, n_bins, seed)[activation]

@@ -15,6 +15,7 @@ from ilib.infoplane import (
     _patterns,
     binned_information,
     information_plane,
+    information_planes,
     twelve_bit_task,
 )
 from ilib.models import (
@@ -264,3 +265,17 @@ def test_infoplane_bad_input():
         information_plane(epochs=0)
     with pytest.raises(ValueError, match="train_fraction"):
         twelve_bit_task(train_fraction=1.5)
+
+
+def test_information_planes_side_by_side_match_one_at_a_time():
+    both = information_planes(("tanh", "relu"), epochs=12, n_records=4, seed=2)
+    for act in ("tanh", "relu"):
+        alone = information_plane(act, epochs=12, n_records=4, seed=2)
+        np.testing.assert_array_equal(both[act]["epochs"], alone["epochs"])
+        # binned values can only move if a float-rounding difference flips a bin
+        np.testing.assert_allclose(both[act]["ixt"], alone["ixt"], atol=0.01)
+        np.testing.assert_allclose(both[act]["test_accuracy"], alone["test_accuracy"], atol=0.01)
+    with pytest.raises(ValueError, match="activations"):
+        information_planes(("tanh", "tanh"))
+    with pytest.raises(ValueError, match="activation"):
+        information_planes(("tanh", "sigmoid"))
