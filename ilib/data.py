@@ -2,11 +2,13 @@
 
 MNIST cannot be downloaded where the book is built, so the chapters use the
 1797 real handwritten digits (8×8 pixels, values 0–16) that ship inside
-scikit-learn. Chapter 04, section 4.1 trains
-variational autoencoders on them; chapter 05, section 5.3 reuses them.
+scikit-learn. Chapter 04, section 4.1 trains variational autoencoders on
+them, binarised; chapter 05, section 5.3 reuses them.
 """
 
 import numpy as np
+
+from ilib._validate import non_negative_int
 
 #: Number of images in ``sklearn.datasets.load_digits``.
 N_DIGITS = 1797
@@ -18,9 +20,10 @@ def digits(test_size=360, seed=0, binarize=False):
     """The scikit-learn digits as torch tensors, split into train and test.
 
     Pixel values 0–16 are divided by 16, so every image is a vector of 64
-    fractional "pixel probabilities" in [0, 1] (the targets of a Bernoulli
-    likelihood with binary cross-entropy). The split is stratified by digit
-    and seeded: the default gives 1437 training and 360 test images.
+    grey levels in [0, 1]; ``binarize=True`` turns them into 0/1 pixels, the
+    data on which a Bernoulli decoder is a proper likelihood. The split is
+    stratified by digit and seeded: the default gives 1437 training and 360
+    test images.
 
     Used in chapter 04, section 4.1 (VAE) and chapter 05, section 5.3 (ELBO).
 
@@ -49,13 +52,10 @@ def digits(test_size=360, seed=0, binarize=False):
         If ``test_size`` is not an integer in [10, 1787] or ``seed`` is not a
         non-negative integer.
     """
-    if not isinstance(test_size, (int, np.integer)) or isinstance(test_size, bool):
-        raise ValueError(f"test_size must be an integer, got {test_size!r}")
+    test_size = non_negative_int(test_size, "test_size")
     if not 10 <= test_size <= N_DIGITS - 10:
         raise ValueError(f"test_size must lie in [10, {N_DIGITS - 10}], got {test_size}")
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-
+    seed = non_negative_int(seed, "seed")
     if not isinstance(binarize, bool):
         raise ValueError(f"binarize must be True or False, got {binarize!r}")
 
@@ -69,7 +69,7 @@ def digits(test_size=360, seed=0, binarize=False):
         x = (x >= 0.5).astype(np.float32)
     y = bunch.target.astype(np.int64)
     x_train, x_test, y_train, y_test = train_test_split(
-        x, y, test_size=int(test_size), stratify=y, random_state=int(seed)
+        x, y, test_size=test_size, stratify=y, random_state=seed
     )
     return (
         torch.from_numpy(np.ascontiguousarray(x_train)),

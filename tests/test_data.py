@@ -43,3 +43,14 @@ def test_seeded():
 def test_bad_input(kwargs, name):
     with pytest.raises(ValueError, match=name):
         digits(**kwargs)
+
+
+def test_binarize_thresholds_at_half():
+    grey = digits()
+    binary = digits(binarize=True)
+    for g, b in zip(grey[:2], binary[:2], strict=True):
+        assert set(torch.unique(b).tolist()) == {0.0, 1.0}
+        torch.testing.assert_close(b, (g >= 0.5).float(), rtol=0, atol=0)
+    assert torch.equal(grey[2], binary[2]) and torch.equal(grey[3], binary[3])
+    with pytest.raises(ValueError, match="binarize"):
+        digits(binarize=1)

@@ -1,6 +1,6 @@
 """Tests of ilib.models and ilib.infoplane: shapes, loss terms by hand, the closed-form KL
 against torch.distributions, training, determinism and bad input
-(chapter 04, section 4.1; chapter 05, section 5.3)."""
+(chapter 04, sections 4.1–4.3; chapter 05, section 5.3)."""
 
 import math
 
@@ -10,16 +10,24 @@ import torch
 import torch.nn.functional as F
 from torch.distributions import Normal, kl_divergence
 
-from ilib.infoplane import InfoPlaneNet, binned_information, information_plane, twelve_bit_task
+from ilib.infoplane import (
+    InfoPlaneNet,
+    _patterns,
+    binned_information,
+    information_plane,
+    information_planes,
+    twelve_bit_task,
+)
 from ilib.models import (
     VAE,
     Autoencoder,
     bernoulli_nll,
+    elbo_terms,
     evaluate_autoencoder,
     evaluate_vae,
-    gaussian_kl_standard,
     train_autoencoder,
     train_vae,
+    train_vaes,
 )
 
 
@@ -57,14 +65,51 @@ def test_loss_terms_by_hand(images):
     assert bool((kl >= 0).all())
 
 
-def test_kl_closed_form_matches_torch_distributions():
-    g = torch.Generator().manual_seed(2)
-    mean = torch.randn(7, 5, generator=g, dtype=torch.float64)
-    logvar = torch.randn(7, 5, generator=g, dtype=torch.float64)
+def test_kl_term_matches_torch_distributions(images):
+    model = VAE(latent_dim=5, hidden=16, seed=2)
+    _, kl = model.loss_terms(images)
+    mean, logvar = model.encode(images)
     q = Normal(mean, torch.exp(logvar / 2))
     p = Normal(torch.zeros_like(mean), torch.ones_like(mean))
-    torch.testing.assert_close(gaussian_kl_standard(mean, logvar), kl_divergence(q, p).sum(dim=1))
-    assert float(gaussian_kl_standard(torch.zeros(1, 4), torch.zeros(1, 4))[0]) == 0.0
+    torch.testing.assert_close(kl, kl_divergence(q, p).sum(dim=1))
+
+
+def test_elbo_terms_average_single_draws(images):
+    model = VAE(latent_dim=3, hidden=16, seed=0)
+    reconstruction, kl = elbo_terms(model, images, n_samples=4, seed=7)
+    mean, logvar = model.encode(images)
+    eps = torch.randn((4, *mean.shape), generator=torch.Generator().manual_seed(7))
+    draws = [model.decode(mean + torch.exp(logvar / 2) * e) for e in eps]
+    by_hand = torch.stack([bernoulli_nll(d, images) for d in draws]).mean(dim=0)
+    torch.testing.assert_close(reconstruction, by_hand)
+    # evaluate_vae is the one-draw case
+    r = evaluate_vae(model, images, seed=7)
+    one, _ = elbo_terms(model, images, n_samples=1, seed=7)
+    assert math.isclose(r["reconstruction"], float(one.mean()), rel_tol=1e-12)
+    assert math.isclose(r["kl"], float(kl.mean()), rel_tol=1e-12)
+
+
+def test_train_vaes_with_one_model_matches_train_vae(images):
+    alone, stacked = VAE(latent_dim=2, hidden=16, seed=0), VAE(latent_dim=2, hidden=16, seed=0)
+    history = train_vae(alone, images, epochs=5, beta=2.0, lr=1e-2, batch_size=8, seed=3)
+    history_stacked = train_vaes([stacked], images, [2.0], epochs=5, lr=1e-2, batch_size=8, seed=3)
+    np.testing.assert_allclose(history_stacked[:, 0], history, rtol=1e-5)
+    for p, q in zip(alone.parameters(), stacked.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5)
+
+
+def test_train_vaes_keeps_the_models_independent(images):
+    # model 0 sees the same batches and noise whatever model 1 is, so its result cannot change
+    runs = []
+    for other_seed, other_beta in ((1, 0.5), (5, 8.0)):
+        pair = [VAE(latent_dim=2, hidden=16, seed=0), VAE(latent_dim=2, hidden=16, seed=other_seed)]
+        history = train_vaes(pair, images, [1.0, other_beta], epochs=4, batch_size=8, seed=2)
+        runs.append((pair[0], history))
+    (a, ha), (b, hb) = runs
+    np.testing.assert_array_equal(ha[:, 0], hb[:, 0])
+    assert not np.array_equal(ha[:, 1], hb[:, 1])
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters(), strict=True))
+    assert ha.shape == (4, 2) and ha[-1, 0] < ha[0, 0]
 
 
 def test_bernoulli_nll_matches_functional():
@@ -156,9 +201,31 @@ def test_bad_input(images):
         train_autoencoder(model, images, epochs=1)
     with pytest.raises(ValueError, match="beta"):
         evaluate_vae(model, images, beta=float("nan"))
+    with pytest.raises(ValueError, match="n_samples"):
+        elbo_terms(model, images, n_samples=0)
+    with pytest.raises(ValueError, match="models"):
+        train_vaes([], images, [])
+    with pytest.raises(ValueError, match="models"):
+        train_vaes([model, VAE(latent_dim=3)], images, [1.0, 1.0])
+    with pytest.raises(ValueError, match="betas"):
+        train_vaes([model], images, [1.0, 2.0])
+    with pytest.raises(ValueError, match="betas"):
+        train_vaes([model], images, 1.0)
+    with pytest.raises(ValueError, match="betas"):
+        train_vaes([model], images, [-1.0])
 
 
-# ----------------------------------------------------------------- ilib.infoplane (section 4.2)
+# ----------------------------------------------------------------- ilib.infoplane (section 4.3)
+def test_patterns_label_equal_rows_alike():
+    rng = np.random.default_rng(0)
+    bins = rng.integers(0, 3, size=(500, 12))
+    labels = _patterns(bins, 3)
+    _, reference = np.unique(bins, axis=0, return_inverse=True)
+    # the same partition of the rows, whatever the numbering
+    pairs = set(zip(labels.tolist(), reference.reshape(-1).tolist(), strict=True))
+    assert len(pairs) == len(set(labels.tolist())) == len(set(reference.reshape(-1).tolist()))
+
+
 def test_twelve_bit_task_is_complete_and_balanced():
     x, y, train, test = twelve_bit_task(seed=0)
     assert x.shape == (4096, 12) and y.shape == (4096,)
@@ -198,3 +265,17 @@ def test_infoplane_bad_input():
         information_plane(epochs=0)
     with pytest.raises(ValueError, match="train_fraction"):
         twelve_bit_task(train_fraction=1.5)
+
+
+def test_information_planes_side_by_side_match_one_at_a_time():
+    both = information_planes(("tanh", "relu"), epochs=12, n_records=4, seed=2)
+    for act in ("tanh", "relu"):
+        alone = information_plane(act, epochs=12, n_records=4, seed=2)
+        np.testing.assert_array_equal(both[act]["epochs"], alone["epochs"])
+        # binned values can only move if a float-rounding difference flips a bin
+        np.testing.assert_allclose(both[act]["ixt"], alone["ixt"], atol=0.01)
+        np.testing.assert_allclose(both[act]["test_accuracy"], alone["test_accuracy"], atol=0.01)
+    with pytest.raises(ValueError, match="activations"):
+        information_planes(("tanh", "tanh"))
+    with pytest.raises(ValueError, match="activation"):
+        information_planes(("tanh", "sigmoid"))

@@ -198,6 +198,8 @@ def _exact_values():
         - math.log(math.sqrt(0.35) + math.sqrt(0.15)),
         "04-kl-hand": float(0.5 * (mu**2 + var - np.log(var) - 1).sum()),
         "04-mi-bound-ceiling": math.log(360),
+        "04-reparam-var-mu": 4 * 1.5**2,  # Var(2z) = 4 sigma^2
+        "04-reparam-var-sigma": 4 * 2.0**2 + 8 * 1.5**2,  # Var(2 z eps) = 4 mu^2 + 8 sigma^2
         "05-smoothing-p": 0.91,
         "05-smoothing-gap": math.log(0.91 / 0.01),
         "05-smoothing-loss": ilib.entropy(smoothed, base=math.e),
