@@ -17,7 +17,7 @@ PORT ?= 8000
 
 help:
 	@echo "make install   create .venv with the pinned packages and ilib"
-	@echo "make book      build the website into _build/html (offline, warnings are errors)"
+	@echo "make book      build the website into _build/html/{en,ja} (offline, warnings are errors)"
 	@echo "make test      everything CI runs: lint, unit, parity, nbval, book, browser"
 	@echo "make execute   re-run every notebook in place (NB=path for one)"
 	@echo "make student   student copies without solutions in _build/student/{en,ja}"
@@ -32,8 +32,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
+# Two books (English, Japanese) and the language-choice page; warnings are errors
+# (-W -n --keep-going: see sphinx_ext/build_books.py).
 book: $(STAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going --builder html
+	$(BIN)/python sphinx_ext/build_books.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
