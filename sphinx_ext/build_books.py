@@ -71,8 +71,6 @@ def overrides(lang, toc_path):
         "html_theme_options": {"search_bar_text": book["search"]},
         "latex_individualpages": False,
         "nitpicky": True,
-        # myst-nb's copies of output files: outside the served tree, one folder per book.
-        "nb_output_folder": str(BUILD / "jupyter_execute" / lang),
     }
 
 

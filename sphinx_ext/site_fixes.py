@@ -251,7 +251,7 @@ def _trim_assets(app, pagename, templatename, context, doctree):
     for script in scripts:
         name = script.filename or ""
         key = (name, script.attributes.get("body"))
-        if key in seen or "fontawesome" in name:
+        if key in seen or "thebe" in name or "thebe" in (script.attributes.get("body") or ""):
             continue
         if not has_math and ("mathjax" in name or "window.MathJax" in
                              (script.attributes.get("body") or "")):
@@ -259,6 +259,8 @@ def _trim_assets(app, pagename, templatename, context, doctree):
         seen.add(key)
         kept.append(script)
     scripts[:] = kept
+    # No live-code (Thebe) button is configured: its assets would be loaded for nothing.
+    context["css_files"][:] = [c for c in context["css_files"] if "thebe" not in c.filename]
     context["body"] = _figure_sizes(body)
 
 
@@ -271,6 +273,29 @@ def _figure_sizes(body):
                           f'width="{m.group(2)}"', body)
 
 
+# Loaded by the theme's templates on every page: the Font Awesome script (icons.css
+# draws the icons instead) and, outside the search page, the search index and
+# tools, which serve only a search-as-you-type mode that the book does not use.
+_FONTAWESOME = re.compile(r'\s*<script [^>]*src="[^"]*fontawesome/[^"]*\.js[^"]*"></script>'
+                          r'|\s*<link rel="preload" as="font"[^>]*fontawesome/[^>]*>')
+_SEARCH_TOOLS = re.compile(r'\s*<script src="[^"]*(?:_static/searchtools|_static/language_data|'
+                           r'searchindex)\.js"></script>')
+
+
+def lighten_page(text, search_page=False):
+    """The built HTML of a page without the scripts that it does not need."""
+    text = _FONTAWESOME.sub("", text)
+    return text if search_page else _SEARCH_TOOLS.sub("", text)
+
+
+def _lighten_pages(pages):
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        lighter = lighten_page(text, search_page=page.name == "search.html")
+        if lighter != text:
+            page.write_text(lighter, encoding="utf-8")
+
+
 def _write_static(app, exception):
     if exception is not None or app.builder.format != "html":
         return
@@ -281,6 +306,7 @@ def _write_static(app, exception):
     (static / SITE_CSS).write_text((HERE / "static" / SITE_CSS).read_text(encoding="utf-8"),
                                    encoding="utf-8")
     pages = sorted(Path(app.outdir).rglob("*.html"))
+    _lighten_pages(pages)
     landing = Path(app.outdir).parent / "index.html"  # written before the books
     texts = pages + sorted((Path(app.outdir) / "_sources").rglob("*.txt")) + (
         [landing] if landing.is_file() else [])

@@ -7,9 +7,11 @@
   the characters that the built pages contain, as WOFF. ``unicode-range``
   limits it to Japanese characters, so English text never asks for it.
 * **Icons** of the theme (☰, search, the rocket of the launch buttons…) are
-  Font Awesome SVG paths, taken from the theme's own ``fontawesome.js`` for the
+  Font Awesome SVG paths, taken from the theme's own Font Awesome script for the
   icons the pages use and drawn as CSS masks: a few kilobytes instead of the
-  1.5 MB script that the theme loads on every page.
+  1.5 MB script that the theme loads on every page. (The theme's
+  admonition titles draw their icons with Font Awesome's solid web font, which
+  its CSS still loads where an admonition appears.)
 """
 
 import logging
@@ -21,13 +23,17 @@ JAPANESE_RANGES = [(0x3000, 0x303F), (0x3040, 0x309F), (0x30A0, 0x30FF), (0x31F0
                    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF)]
 WEB_FAMILY = "IPAexGothic Web"
 FONT_FILE = "ipaexg-subset.woff"
-SANS = ('-apple-system, BlinkMacSystemFont, "Segoe UI", "Helvetica Neue", Arial, "Liberation Sans", '
-        '"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", Meiryo, "Noto Sans CJK JP", '
-        '"Noto Sans JP", "IPAexGothic", "IPAGothic", "TakaoGothic", '
-        f'"{WEB_FAMILY}", sans-serif')
-MONO = ('SFMono-Regular, Menlo, Consolas, "Liberation Mono", "DejaVu Sans Mono", '
-        '"Noto Sans Mono CJK JP", "IPAGothic", "IPAexGothic", "Osaka-Mono", "MS Gothic", '
-        f'"{WEB_FAMILY}", monospace')
+# Order matters. Latin fonts of systems that always have a Japanese font (macOS,
+# Windows) first; then local Japanese fonts; then the web font; then the Latin
+# fonts of other systems. Chromium draws boxes for Japanese text laid out before
+# the web font arrives when a present Latin font (Liberation Sans) precedes the
+# web font in the stack, and keeps them after the font has loaded.
+_JAPANESE_LOCAL = ('"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", Meiryo, '
+                   '"Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic", "TakaoGothic"')
+SANS = ('-apple-system, BlinkMacSystemFont, "Segoe UI", ' + _JAPANESE_LOCAL
+        + f', "{WEB_FAMILY}", "Helvetica Neue", Arial, "Liberation Sans", sans-serif')
+MONO = ('SFMono-Regular, Menlo, Consolas, "Noto Sans Mono CJK JP", "MS Gothic", "Osaka-Mono", '
+        + _JAPANESE_LOCAL + f', "{WEB_FAMILY}", "Liberation Mono", "DejaVu Sans Mono", monospace')
 
 
 def is_japanese(char):
@@ -92,8 +98,9 @@ _NOT_ICONS = {"fa", "fas", "fab", "far", "fa-solid", "fa-brands", "fa-regular", 
 def _fontawesome_js():
     import pydata_sphinx_theme
 
-    return (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
-            / "scripts" / "fontawesome.js").read_text(encoding="utf-8")
+    static = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
+    (script,) = static.glob("vendor/fontawesome/*/js/all.min.js")
+    return script.read_text(encoding="utf-8")
 
 
 def icon_names(files):
@@ -126,7 +133,9 @@ def icons_css(files):
              ' vertical-align: -0.125em; background-color: currentColor;'
              ' -webkit-mask: var(--icon) center / contain no-repeat;'
              ' mask: var(--icon) center / contain no-repeat; }',
-             ".fa-lg::before { font-size: 1.25em; }"]
+             ".fa-lg::before { font-size: 1.25em; }",
+             # The theme's CSS would otherwise fetch the Font Awesome web fonts.
+             '[class*="fa-"] { font-family: inherit !important; }']
     for name, (width, height, path) in icon_paths(icon_names(files)).items():
         svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">'
                f'<path d="{path}"/></svg>')
