@@ -46,14 +46,17 @@ body {{ font-family: var(--pst-font-family-base); margin: 0; color: #1a1a1a; bac
        line-height: 1.6; }}
 main {{ max-width: 60rem; margin: 0 auto; padding: 2rem 1rem; }}
 h1 {{ font-size: 1.6rem; margin: 0 0 1.5rem; }}
-.books {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 1.5rem; }}
+.books {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr));
+          gap: 1.5rem; }}
 section {{ border: 1px solid #ccc; border-radius: 0.5rem; padding: 1rem 1.25rem; }}
 h2 {{ font-size: 1.25rem; margin: 0; }}
 .subtitle {{ font-style: italic; margin: 0.25rem 0 0.75rem; }}
 a {{ color: #0b5cad; font-weight: 600; }}
 a:focus-visible {{ outline: 3px solid #c2410c; outline-offset: 2px; }}
 @media (prefers-color-scheme: dark) {{
-  body {{ color: #e6e6e6; background: #14181e; }} section {{ border-color: #555; }} a {{ color: #7db7ff; }}
+  body {{ color: #e6e6e6; background: #14181e; }}
+  section {{ border-color: #555; }}
+  a {{ color: #7db7ff; }}
 }}
 </style>
 </head>

@@ -61,7 +61,8 @@ def other_language(lang):
 
 
 def counterpart(docname, lang):
-    """The docname of the same page in the other language (``chapters/en/x`` → ``chapters/ja/x``)."""
+    """The docname of the same page in the other language (``chapters/en/x`` → ``chapters/ja/x``).
+    """
     parts = docname.split("/")
     other = other_language(lang)
     return "/".join(other if p == lang else p for p in parts)
@@ -139,8 +140,8 @@ def split_japanese(text):
 # The same splitting for the query, in the browser (Sphinx puts it in language_data.js).
 _JS_SPLITTER = r"""
 function splitQuery(query) {
-  const japanese = /[%(ja)s]/u;
-  const runs = query.match(/[%(ja)s]+|[^\s\p{P}\p{S}%(ja)s]+/gu) || [];
+  const japanese = /[JAPANESE]/u;
+  const runs = query.match(/[JAPANESE]+|[^\s\p{P}\p{S}JAPANESE]+/gu) || [];
   const words = [];
   for (const run of runs) {
     if (japanese.test(run) && run.length > 1) {
@@ -151,7 +152,7 @@ function splitQuery(query) {
   }
   return words;
 }
-""" % {"ja": _JAPANESE}
+""".replace("JAPANESE", _JAPANESE)
 
 
 class SearchJapaneseBigrams(SearchJapanese):
@@ -261,16 +262,20 @@ def _trim_assets(app, pagename, templatename, context, doctree):
     scripts[:] = kept
     # No live-code (Thebe) button is configured: its assets would be loaded for nothing.
     context["css_files"][:] = [c for c in context["css_files"] if "thebe" not in c.filename]
-    context["body"] = _figure_sizes(body)
+    context["body"] = figure_sizes(body)
 
 
-_IMG_WIDTH = re.compile(r'<img ([^>]*?)width="(\d+)(?:px)?"')
+_IMG_SIZE = re.compile(r'<img ([^>]*?)style="width: (\d+)px; height: (\d+)px;"')
 
 
-def _figure_sizes(body):
-    """Give each figure its natural width as a CSS variable (site.css keeps labels legible)."""
-    return _IMG_WIDTH.sub(lambda m: f'<img {m.group(1)}style="--natural-width: {m.group(2)}px" '
-                          f'width="{m.group(2)}"', body)
+def figure_sizes(body):
+    """Give each sized image its natural width as a CSS variable and keep its aspect ratio.
+
+    site.css shows a figure at its natural width where it fits and never shrinks it
+    so far that its labels become illegible.
+    """
+    return _IMG_SIZE.sub(lambda m: f'<img {m.group(1)}style="--natural-width: {m.group(2)}px; '
+                         f'aspect-ratio: {m.group(2)} / {m.group(3)};"', body)
 
 
 # Loaded by the theme's templates on every page: the Font Awesome script (icons.css

@@ -133,7 +133,6 @@ def icons_css(files):
              ' vertical-align: -0.125em; background-color: currentColor;'
              ' -webkit-mask: var(--icon) center / contain no-repeat;'
              ' mask: var(--icon) center / contain no-repeat; }',
-             ".fa-lg::before { font-size: 1.25em; }",
              # The theme's CSS would otherwise fetch the Font Awesome web fonts.
              '[class*="fa-"] { font-family: inherit !important; }']
     for name, (width, height, path) in icon_paths(icon_names(files)).items():
