@@ -293,10 +293,46 @@ def lighten_page(text, search_page=False):
     return text if search_page else _SEARCH_TOOLS.sub("", text)
 
 
-def _lighten_pages(pages):
+#: Tooltips and screen-reader labels that the theme and Sphinx leave in English.
+ATTRIBUTE_LABELS = {"ja": {
+    "Link to this heading": "この見出しへのリンク",
+    "previous page": "前のページ",
+    "next page": "次のページ",
+    "light/dark": "ライト／ダーク表示の切り替え",
+    "Toggle primary sidebar": "章の一覧の表示切り替え",
+    "Toggle secondary sidebar": "ページ内の目次の表示切り替え",
+    "Launch on Colab": "Colab で実行",
+    "Launch on Binder": "Binder で実行",
+    "Launch interactive content": "対話的に実行",
+    "Colab logo": "Colab のロゴ",
+    "Binder logo": "Binder のロゴ",
+    "Version warning": "バージョンの警告",
+    "Main": "メイン",
+    "Page": "ページ",
+    "Site navigation": "サイトのナビゲーション",
+    "Section Navigation": "節のナビゲーション",
+    "Search": "検索",
+}}
+#: Visible text of the theme's templates that its Japanese catalogue lacks.
+TEXT_LABELS = {"ja": {">Skip to main content<": ">本文へスキップ<"}}
+_ATTRIBUTE = re.compile(r'\b(title|aria-label|alt|data-bs-title)="([^"]*)"')
+
+
+def localise_attributes(text, lang):
+    """``text`` with the English tooltips and labels of :data:`ATTRIBUTE_LABELS` translated."""
+    labels = ATTRIBUTE_LABELS.get(lang)
+    if not labels:
+        return text
+    for english, translated in TEXT_LABELS[lang].items():
+        text = text.replace(english, translated)
+    return _ATTRIBUTE.sub(lambda m: f'{m.group(1)}="{labels.get(m.group(2), m.group(2))}"', text)
+
+
+def _lighten_pages(pages, lang):
     for page in pages:
         text = page.read_text(encoding="utf-8")
         lighter = lighten_page(text, search_page=page.name == "search.html")
+        lighter = localise_attributes(lighter, lang)
         if lighter != text:
             page.write_text(lighter, encoding="utf-8")
 
@@ -311,7 +347,7 @@ def _write_static(app, exception):
     (static / SITE_CSS).write_text((HERE / "static" / SITE_CSS).read_text(encoding="utf-8"),
                                    encoding="utf-8")
     pages = sorted(Path(app.outdir).rglob("*.html"))
-    _lighten_pages(pages)
+    _lighten_pages(pages, app.config.language)
     landing = Path(app.outdir).parent / "index.html"  # written before the books
     texts = pages + sorted((Path(app.outdir) / "_sources").rglob("*.txt")) + (
         [landing] if landing.is_file() else [])
@@ -321,8 +357,9 @@ def _write_static(app, exception):
 
 def setup(app):
     app.connect("config-inited", _language_settings)
-    # Early: html-page-context stops at the first listener that returns a template.
-    app.connect("html-page-context", _trim_assets, priority=100)
+    # After sphinx.ext.mathjax (priority 500) has added its scripts. (html-page-context
+    # stops at the first listener that returns a template; none of the book's does.)
+    app.connect("html-page-context", _trim_assets, priority=900)
     app.connect("html-page-context", _switch_context)
     app.connect("doctree-read", _alt_text)
     app.connect("doctree-resolved", _slider_frames)

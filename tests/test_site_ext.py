@@ -175,3 +175,11 @@ def test_japanese_labels_for_togglebutton(lang):
     expected = ("クリックして表示", "クリックして非表示") if lang == "ja" else (
         "Click to show", "Click to hide")
     assert (config.togglebutton_hint, config.togglebutton_hint_hide) == expected
+
+
+def test_japanese_pages_get_japanese_tooltips():
+    text = '<a class="headerlink" href="#x" title="Link to this heading">#</a>'
+    assert 'title="この見出しへのリンク"' in site_fixes.localise_attributes(text, "ja")
+    assert site_fixes.localise_attributes(text, "en") == text
+    cited = '<a title="Thomas M. Cover. Elements of Information Theory.">'
+    assert site_fixes.localise_attributes(cited, "ja") == cited
