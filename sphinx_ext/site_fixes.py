@@ -296,6 +296,11 @@ def lighten_page(text, search_page=False):
 #: Tooltips and screen-reader labels that the theme and Sphinx leave in English.
 ATTRIBUTE_LABELS = {"ja": {
     "Link to this heading": "この見出しへのリンク",
+    "Link to this term": "この用語へのリンク",
+    "Link to this equation": "この式へのリンク",
+    "Link to this image": "この画像へのリンク",
+    "Link to this table": "この表へのリンク",
+    "Link to this code": "このコードへのリンク",
     "previous page": "前のページ",
     "next page": "次のページ",
     "light/dark": "ライト／ダーク表示の切り替え",
@@ -312,6 +317,7 @@ ATTRIBUTE_LABELS = {"ja": {
     "Site navigation": "サイトのナビゲーション",
     "Section Navigation": "節のナビゲーション",
     "Search": "検索",
+    "Toggle hidden content": "隠れた内容の表示切り替え",
 }}
 #: Visible text of the theme's templates that its Japanese catalogue lacks.
 TEXT_LABELS = {"ja": {">Skip to main content<": ">本文へスキップ<"}}
