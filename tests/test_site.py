@@ -152,8 +152,8 @@ def test_japanese_pages_carry_japanese_labels(built):
 
 
 def _exercise_numbers(page):
-    return [int(n) for n in re.findall(
-        r'class="caption-number">(?:Exercise|練習) (\d+)', (HTML / page).read_text(encoding="utf-8"))]
+    html = (HTML / page).read_text(encoding="utf-8")
+    return [int(n) for n in re.findall(r'class="caption-number">(?:Exercise|練習) (\d+)', html)]
 
 
 def test_exercises_are_numbered_from_one_in_each_book(built):

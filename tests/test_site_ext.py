@@ -14,6 +14,7 @@ from notebooks import ROOT
 sys.path.insert(0, str(ROOT / "sphinx_ext"))
 
 import build_books  # noqa: E402
+import colab_cell  # noqa: E402
 import landing  # noqa: E402
 import site_fixes  # noqa: E402
 import site_fonts  # noqa: E402
@@ -183,3 +184,29 @@ def test_japanese_pages_get_japanese_tooltips():
     assert site_fixes.localise_attributes(text, "en") == text
     cited = '<a title="Thomas M. Cover. Elements of Information Theory.">'
     assert site_fixes.localise_attributes(cited, "ja") == cited
+
+
+def test_colab_cell_installs_only_where_ilib_is_missing(tmp_path):
+    import nbformat
+
+    path = tmp_path / "ja" / "01_x.ipynb"
+    path.parent.mkdir()
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# 1. 題"), nbformat.v4.new_code_cell("import ilib")])
+    nbformat.write(notebook, path)
+    colab_cell.main([path])
+    colab_cell.main([path])  # idempotent
+    cells = nbformat.read(path, as_version=4).cells
+    assert [c.cell_type for c in cells] == ["markdown", "code", "code"]
+    source = cells[1].source
+    assert cells[1].id == colab_cell.MARKER and "except ImportError:" in source
+    assert f"ilib @ git+{colab_cell.repository_url()}" in source and "matplotlib-fontja" in source
+    assert "インストール" in source
+    # Where ilib imports, the cell runs silently and installs nothing.
+    code = compile(source, "cell", "exec")
+    namespace = {}
+    exec(code, namespace)
+    assert "subprocess" not in namespace
+    en, ja = colab_cell.cell_source("en"), colab_cell.cell_source("ja")
+    strip = [re.sub(r"#.*", "", s) for s in (en, ja)]
+    assert strip[0] == strip[1], "the two languages differ only in comments"
