@@ -50,8 +50,6 @@ SWITCH_TITLE = {"en": "Read this page in English", "ja": "このページを日�
 TOGGLE_HINTS = {"ja": ("クリックして表示", "クリックして非表示")}
 FRAMES_DIR = "_images/frames"
 SITE_CSS = "site.css"
-ICONS_CSS = "icons.css"
-FONT_CSS = "japanese-font.css"
 
 
 # --- language -------------------------------------------------------------------
@@ -344,21 +342,24 @@ def _lighten_pages(pages, lang):
 
 
 def _write_static(app, exception):
+    """One stylesheet for the book (one request): the fonts, the icons and the layout rules."""
     if exception is not None or app.builder.format != "html":
         return
     import site_fonts
 
     static = Path(app.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
-    (static / SITE_CSS).write_text((HERE / "static" / SITE_CSS).read_text(encoding="utf-8"),
-                                   encoding="utf-8")
     pages = sorted(Path(app.outdir).rglob("*.html"))
     _lighten_pages(pages, app.config.language)
     landing = Path(app.outdir).parent / "index.html"  # written before the books
     texts = pages + sorted((Path(app.outdir) / "_sources").rglob("*.txt")) + (
         [landing] if landing.is_file() else [])
-    (static / ICONS_CSS).write_text(site_fonts.icons_css(pages), encoding="utf-8")
-    site_fonts.write_japanese_font(texts, static, FONT_CSS)
+    site_fonts.write_japanese_font(texts, static)
+    (static / SITE_CSS).write_text("\n".join([
+        site_fonts.font_css(),
+        site_fonts.icons_css(pages),
+        (HERE / "static" / SITE_CSS).read_text(encoding="utf-8"),
+    ]), encoding="utf-8")
 
 
 def setup(app):
@@ -370,8 +371,7 @@ def setup(app):
     app.connect("doctree-read", _alt_text)
     app.connect("doctree-resolved", _slider_frames)
     app.add_post_transform(CrossLanguageLinks)
-    for css in (FONT_CSS, ICONS_CSS, SITE_CSS):
-        app.add_css_file(css)
+    app.add_css_file(SITE_CSS)
     app.connect("build-finished", _write_static)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 

@@ -67,8 +67,8 @@ html {{
 """
 
 
-def write_japanese_font(files, static, css_name):
-    """Write the subset font and its CSS into ``static``; return the characters it covers."""
+def write_japanese_font(files, static):
+    """Write the subset font into ``static``; return the characters it covers."""
     import matplotlib_fontja
     from fontTools import subset
 
@@ -84,7 +84,6 @@ def write_japanese_font(files, static, css_name):
     subsetter.populate(unicodes=sorted(ord(c) for c in chars))
     subsetter.subset(font)
     subset.save_font(font, str(Path(static) / FONT_FILE), options)
-    (Path(static) / css_name).write_text(font_css(), encoding="utf-8")
     return chars
 
 
