@@ -386,10 +386,14 @@ _MOVE_SLIDERS = """() => {
 }"""
 
 # Display formulas wider than their column, and whether each can be scrolled to its end.
-_WIDE_MATH = """() => [...document.querySelectorAll('article div.math')].filter(
+_WIDE_MATH = """() => [...document.querySelectorAll(
+  'article div.math, article div.math mjx-container[display="true"]')].filter(
   box => box.scrollWidth > box.clientWidth + 1).map(box => ({
     scrolls: ['auto', 'scroll'].includes(getComputedStyle(box).overflowX),
     cue: getComputedStyle(box).backgroundImage.includes('gradient')}))"""
+
+_PAGE_WIDER_THAN_WINDOW = """() => document.documentElement.scrollWidth >
+  document.documentElement.clientWidth + 1"""
 
 _TAB_STOPS_IN_MATH = """() => document.querySelectorAll(
   'mjx-container[tabindex]:not([tabindex="-1"]), .math [tabindex]:not([tabindex="-1"])').length"""
@@ -429,6 +433,7 @@ def test_page_in_the_browser(page, path):
         wide = tab.evaluate(_WIDE_MATH)
         assert all(w["scrolls"] and w["cue"] for w in wide), wide
     assert tab.evaluate(_PAGE_OVERFLOW) == [], "inline code wider than the page"
+    assert not tab.evaluate(_PAGE_WIDER_THAN_WINDOW), "the page scrolls sideways"
     minimum = 8 if phone else 11
     for scale in tab.evaluate(_FIGURE_SCALES):
         assert scale * _label_px() >= minimum - 0.05, f"figure labels {scale * _label_px():.1f} px"
