@@ -223,6 +223,18 @@ def test_every_figure_has_a_description_as_alt_text(built):
     assert bad == [], f"{len(bad)} images without a description, e.g. {bad[:3]}"
 
 
+def test_every_figure_is_shown_at_its_natural_size(built):
+    """Figures drawn by ilib.show carry their natural size, which site.css keeps legible."""
+    bad = []
+    for page in CHAPTERS["en"] + CHAPTERS["ja"]:
+        html = (built / page).read_text(encoding="utf-8")
+        # Output figures live in _images/; slider frames (ilib-frame) size themselves.
+        for img in re.findall(r'<img\b[^>]*src="[^"]*_images/[^"]*"[^>]*>', html):
+            if "ilib-frame" not in img and "--natural-width" not in img:
+                bad.append((page, img[:80]))
+    assert bad == [], f"{len(bad)} figures not drawn by ilib.show, e.g. {bad[:2]}"
+
+
 def test_same_alt_texts_carry_the_same_numbers_in_both_languages(built):
     for en, ja in zip(CHAPTERS["en"], CHAPTERS["ja"], strict=True):
         numbers = [re.findall(r"\d+(?:\.\d+)?", alt) for alt in
