@@ -61,8 +61,10 @@ $(STAMP): requirements.txt pyproject.toml $(if $(filter-out $(MADE_WITH),$(word 
 
 FORCE:
 
-book: $(STAMP) ## build the website into _build/html (offline, warnings are errors)
-	$(BIN)/jupyter-book build . -W -n --keep-going --builder html
+# Two books (English, Japanese) and the language-choice page; warnings are errors
+# (-W -n --keep-going: see sphinx_ext/build_books.py).
+book: $(STAMP) ## build the website: _build/html/{en,ja} and a language choice (offline, -W -n)
+	$(BIN)/python sphinx_ext/build_books.py
 
 lint: $(STAMP) ## ruff check of ilib, tests and notebooks
 	$(BIN)/ruff check .
