@@ -43,7 +43,7 @@ def _markdown_sources():
 
 def _everything_japanese():
     """(name, text) of all Japanese text a reader meets: chapters (markdown, code, outputs),
-    pages, the landing page and ilib's strings."""
+    pages (the Japanese book's home page among them) and ilib's strings."""
     found = []
     for path in _notebooks():
         nb = json.loads(path.read_text("utf-8"))
@@ -53,7 +53,7 @@ def _everything_japanese():
                 parts.append(joined(out.get("text", "")))
                 parts.append(joined(out.get("data", {}).get("text/plain", "")))
             found.append((f"{path.name} cell {k}", "\n".join(parts)))
-    for path in sorted((ROOT / "pages" / "ja").glob("*.md")) + [ROOT / "intro.md"]:
+    for path in sorted((ROOT / "pages" / "ja").glob("*.md")):
         found.append((str(path.relative_to(ROOT)), path.read_text("utf-8")))
     for path in sorted((ROOT / "ilib").rglob("*")):
         if path.suffix in (".py", ".toml"):
@@ -73,7 +73,7 @@ ROLE = re.compile(r"\{[a-z:-]+\}`[^`]*`")
 LINK_TARGET = re.compile(r"\]\([^)]*\)")
 URL = re.compile(r"https?://\S+")
 HTML = re.compile(r"<[^>]+>")
-DIRECTIVE = re.compile(r"^\s*(```+|:::+)\{?[^\n]*$|^\s*:[a-z-]+:[^\n]*$", re.M)
+DIRECTIVE = re.compile(r"^\s*(```+|:::+)\{?[^\n]*$|^\s*:[a-z-]+:[^\n]*$|^%[^\n]*$", re.M)
 
 
 def prose(text):
