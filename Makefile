@@ -70,7 +70,7 @@ lint: $(STAMP) ## ruff check of ilib, tests and notebooks
 	$(BIN)/ruff check .
 
 unit: $(STAMP) ## the tests in tests/ except the browser tests
-	$(BIN)/python -m pytest -q tests --ignore=tests/test_site.py
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests --ignore=tests/test_site.py
 
 nbval: $(STAMP) ## re-run every notebook and compare its outputs with the stored ones
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile $(NBVAL) $(NOTEBOOKS)
