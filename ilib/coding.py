@@ -56,6 +56,20 @@ MAX_TOTAL = 1 << 32
 _CODE_POINTS = 0x110000
 
 
+def _narrow(register_low, register_high, low, high, total):
+    """The interval ``[register_low, register_high]`` narrowed to ``[low, high)`` of ``total``.
+
+    Encoder and decoder narrow the same way, which is what keeps them in step.
+    """
+    if not 0 <= low < high <= total <= MAX_TOTAL:
+        raise ValueError(
+            f"need 0 <= low < high <= total <= {MAX_TOTAL}, got low={low}, high={high}, "
+            f"total={total}"
+        )
+    width = register_high - register_low + 1
+    return register_low + width * low // total, register_low + width * high // total - 1
+
+
 class ArithmeticEncoder:
     """Exact integer arithmetic encoder.
 
@@ -93,14 +107,7 @@ class ArithmeticEncoder:
         """
         if self._finished:
             raise ValueError("encode called after finish")
-        if not 0 <= low < high <= total <= MAX_TOTAL:
-            raise ValueError(
-                f"need 0 <= low < high <= total <= {MAX_TOTAL}, got low={low}, high={high}, "
-                f"total={total}"
-            )
-        width = self._high - self._low + 1
-        self._high = self._low + width * high // total - 1
-        self._low = self._low + width * low // total
+        self._low, self._high = _narrow(self._low, self._high, low, high, total)
         while True:
             if self._high < _HALF:
                 self._emit(0)
@@ -173,14 +180,7 @@ class ArithmeticDecoder:
 
     def consume(self, low, high, total):
         """Move past the symbol whose sub-interval is ``[low, high)`` of ``total``."""
-        if not 0 <= low < high <= total <= MAX_TOTAL:
-            raise ValueError(
-                f"need 0 <= low < high <= total <= {MAX_TOTAL}, got low={low}, high={high}, "
-                f"total={total}"
-            )
-        width = self._high - self._low + 1
-        self._high = self._low + width * high // total - 1
-        self._low = self._low + width * low // total
+        self._low, self._high = _narrow(self._low, self._high, low, high, total)
         while True:
             if self._high < _HALF:
                 pass

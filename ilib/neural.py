@@ -281,17 +281,12 @@ def infonce_bound(scores):
 
 
 def _as_2d_tensor(a, name):
-    try:
-        arr = np.asarray(a, dtype=np.float32)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of numbers") from None
+    arr = _validate.finite_array(a, name).astype(np.float32)
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2 or arr.shape[0] < 2:
         raise ValueError(f"{name} must be 1-D or 2-D with at least 2 samples, got shape "
                          f"{np.shape(a)}")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} has a NaN or infinite entry")
     return torch.from_numpy(np.ascontiguousarray(arr))
 
 
