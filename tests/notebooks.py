@@ -9,7 +9,11 @@ CHAPTERS = ROOT / "chapters"
 LANGUAGES = ("en", "ja")
 DATA_URI = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
 #: A number as printed: sign, digits, decimal point, exponent.
-NUMBER = re.compile(r"(?<![A-Za-z_])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+NUMBER = re.compile(r"(?<![A-Za-z_])[-+]?(?:\d+\.\d+|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+# Markup of an HTML output that is not what it says: styles, and attributes (image sizes differ
+# between languages because labels do; the text and the slider's frame data are compared).
+STYLE = re.compile(r"<style\b.*?</style>", re.S)
+ATTRIBUTES = re.compile(r"<([a-zA-Z][\w-]*)\s[^<>]*>")
 LABEL = re.compile(r"^:label:\s*(\S+)", re.M)
 
 
@@ -50,7 +54,10 @@ def output_text(cell):
             data = out["data"]
             for mime in ("text/plain", "text/html", "text/latex", "text/markdown"):
                 if mime in data:
-                    parts.append(DATA_URI.sub("IMG", joined(data[mime])))
+                    text = DATA_URI.sub("IMG", joined(data[mime]))
+                    if mime == "text/html":
+                        text = ATTRIBUTES.sub(r"<\1>", STYLE.sub("", text))
+                    parts.append(text)
         elif out["output_type"] == "error":
             parts.append(out["ename"] + ": " + out["evalue"])
     return "\n".join(parts)

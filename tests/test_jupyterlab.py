@@ -74,7 +74,7 @@ def scratch():
     NotebookClient(nb, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(ROOT)}}).execute()
     nbformat.write(nb, SCRATCH / "slider.ipynb")
-    subprocess.run([sys.executable, "-m", "ilib.teaching", "student", "--out",
+    subprocess.run([sys.executable, "-m", "ilib.student_copies", "student", "--out",
                     str(SCRATCH / "student"), str(ROOT / "chapters" / "en" / CHAPTER)],
                    check=True, capture_output=True, cwd=ROOT)
     yield SCRATCH

@@ -150,7 +150,7 @@ def test_the_rule_is_whole_cells():
         "# Your answer to exercise en-01-die.\n"
         "# Replace each None by your number, then run the cell to check it.\n"
         "answer_die = None  # entropy of a fair six-sided die, in bits; 4 significant digits\n"
-        "answer_coin = None  # entropy of the coin with P(heads) = 0.8, in bits; "
+        "answer_coin = None  # entropy of the coin with P(heads) = 0.8, in nats; "
         "4 significant digits\n"
         "\n"
         'ilib.check("01-die", answer_die)\n'
