@@ -207,7 +207,8 @@ _ALT = re.compile(r'<img\b[^>]*?\balt="([^"]*)"')
 
 def _bad_alt(alt):
     alt = alt.strip()
-    return (not alt or "/" in alt or re.search(r"\.(png|svg|jpe?g|gif)$", alt, re.I)
+    path_like = re.fullmatch(r"\S*/\S*", alt)  # one token with a slash: a file path, not prose
+    return (not alt or path_like or re.search(r"\.(png|svg|jpe?g|gif)$", alt, re.I)
             or alt.startswith("&lt;Figure") or alt.startswith("<Figure"))
 
 
