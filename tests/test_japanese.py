@@ -5,18 +5,20 @@ for each English one and the variants that must not appear. The typography
 rules (CONTRIBUTING.md, "The two languages") are checked on the Japanese
 markdown: full-width parentheses around Japanese text, no ASCII period after a
 bold lead-in, no line break inside a Japanese paragraph (each shows as a stray
-space on the website), and a half-width space between Japanese and Latin
-letters, digits, inline math and inline code.
+space on the website), a half-width space between Japanese and Latin
+letters, digits, inline math and inline code, and Japanese words inside
+formulas (``P(\\text{表})``, not ``P(\\text{heads})``).
 """
 
 import json
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
 
 import pytest
 
-from notebooks import CHAPTERS, ROOT, joined, source
+from notebooks import CHAPTERS, NUMBER, ROOT, joined, source
 
 TERMS = tomllib.loads((Path(__file__).with_name("japanese_terms.toml")).read_text("utf-8"))["term"]
 JAPANESE = "\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff\u3005"  # kana, kanji, ー, 々
@@ -205,7 +207,57 @@ def test_space_between_japanese_and_latin():
     )
 
 
+# Names of functions and symbols written upright in formulas; they are notation, not words.
+MATH_OPERATORS = {"softmax", "logsumexp", "diag", "sign", "esc"}
+WORD_IN_MATH = re.compile(r"\\(text|mathrm|operatorname)\{([^{}]*)\}")
+
+
+def _english_words_in_math(text):
+    """English words inside the formulas of a Japanese text (Latin-script terms of the table
+    excepted, as are upright abbreviations such as KL or ELBO and MATH_OPERATORS)."""
+    latin_terms = {t["ja"] for t in TERMS if not JA_CHAR.search(t["ja"])}
+    formulas = DISPLAY_MATH.findall(text) + INLINE_MATH.findall(DISPLAY_MATH.sub("", text))
+    found = []
+    for formula in formulas:
+        for command, word in WORD_IN_MATH.findall(formula):
+            if word in latin_terms or word in MATH_OPERATORS:
+                continue
+            # \text holds words; \mathrm and \operatorname notation (KL, Var, tr), or a word
+            english = r"[A-Za-z]{2,}" if command == "text" else r"[a-z]{3,}([- ][a-z]+)*"
+            if re.search(english, word) if command == "text" else re.fullmatch(english, word):
+                found.append(f"\\{command}{{{word}}}")
+    return found
+
+
+def _lesson_plan_sources():
+    """(name, Japanese text) of the lesson plans' and answer keys' ``ja`` strings."""
+    found = []
+    for folder in ("lesson_plans", "answers"):
+        for path in sorted((ROOT / "ilib" / folder).glob("*.toml")):
+            values = _ja_values(tomllib.loads(path.read_text("utf-8")))
+            found.append((str(path.relative_to(ROOT)), "\n".join(values)))
+    return found
+
+
+def _ja_values(data):
+    if isinstance(data, dict):
+        return [v for k, v in data.items() if k == "ja" and isinstance(v, str)] + [
+            x for v in data.values() for x in _ja_values(v)]
+    if isinstance(data, list):
+        return [x for v in data for x in _ja_values(v)]
+    return []
+
+
+def test_japanese_words_inside_formulas():
+    found = [f"{name}: {word}" for name, text in _markdown_sources() + _lesson_plan_sources()
+             for word in _english_words_in_math(text)]
+    assert not found, f"words inside a Japanese formula are Japanese: {found}"
+
+
 def test_rules_catch_what_they_should():
+    assert _english_words_in_math(r"確率 $P(\text{heads})$ です") == [r"\text{heads}"]
+    assert _english_words_in_math(r"$$p_{\mathrm{data}}(x)$$") == [r"\mathrm{data}"]
+    assert _english_words_in_math(r"$P(\text{表})$、$D_{\mathrm{KL}}$、$\operatorname{softmax}(z)$") == []
     assert _half_width_parentheses(prose("確率 (表) と (x, y)")) == ["(表)"]
     assert _period_after_bold("**この章の目標.** 次に") == ["**この章の目標.**"]
     assert _break_inside_paragraph("最初の文です。\n次の文です。") != []
@@ -215,3 +267,72 @@ def test_rules_catch_what_they_should():
     assert _no_space_between_japanese_and_latin(prose("値は$p$です")) != []
     assert _no_space_between_japanese_and_latin(prose("値は $p$ です")) == []
     assert _no_space_between_japanese_and_latin(prose("「KL」と 4 通り")) == []
+
+
+def display_width(text):
+    """Columns a monospace output takes: a wide or full-width character counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _number_columns(line):
+    """(start, end, padded) of each number printed on a line: display columns, and whether
+    two spaces come before it on the line (padding, the sign of a column laid out on purpose)."""
+    return [(display_width(line[: m.start()]), display_width(line[: m.end()]),
+             "  " in line[: m.start()]) for m in NUMBER.finditer(line)]
+
+
+def _misaligned(english, japanese):
+    """Lines where a number aligned with the one in the line above in English is not in Japanese.
+
+    Alignment is by the number's first column (left-aligned) or last column (right-aligned),
+    whichever the English output shows; a column counts when the English pads it (two spaces
+    before one of the two numbers), so that alignment by coincidence is not required.
+    """
+    en_lines, ja_lines = english.split("\n"), japanese.split("\n")
+    if len(en_lines) != len(ja_lines):
+        return []
+    found = []
+    for k in range(1, len(en_lines)):
+        en_above, en_here = _number_columns(en_lines[k - 1]), _number_columns(en_lines[k])
+        ja_above, ja_here = _number_columns(ja_lines[k - 1]), _number_columns(ja_lines[k])
+        if not (len(en_above) == len(en_here) == len(ja_above) == len(ja_here)):
+            continue
+        for j, ((es0, ee0, pad0), (es1, ee1, pad1)) in enumerate(zip(en_above, en_here, strict=True)):
+            (js0, je0, _), (js1, je1, _) = ja_above[j], ja_here[j]
+            if not (pad0 or pad1):
+                continue
+            if (es0 == es1 and js0 != js1) or (ee0 == ee1 and je0 != je1 and es0 != es1):
+                found.append(f"{ja_lines[k - 1]!r} / {ja_lines[k]!r}")
+                break
+    return found
+
+
+def _stream_pairs():
+    for name in sorted(p.name for p in (CHAPTERS / "en").glob("*.ipynb")):
+        pair = [json.loads((CHAPTERS / lang / name).read_text("utf-8")) for lang in ("en", "ja")]
+        cells = [[c for c in nb["cells"] if c["cell_type"] == "code"] for nb in pair]
+        for k, (en, ja) in enumerate(zip(*cells, strict=True)):
+            en_out = [joined(o["text"]) for o in en.get("outputs", []) if o["output_type"] == "stream"]
+            ja_out = [joined(o["text"]) for o in ja.get("outputs", []) if o["output_type"] == "stream"]
+            for a, b in zip(en_out, ja_out, strict=False):
+                yield f"{name} code cell {k}", a, b
+
+
+def test_printed_tables_align_in_display_width():
+    found = [f"{where}: {line}" for where, en, ja in _stream_pairs() for line in _misaligned(en, ja)]
+    assert not found, (
+        "a column aligned in the English output is not aligned in the Japanese one "
+        f"(pad with ilib.i18n.ljust/rjust, which count full-width characters as two): {found}"
+    )
+
+
+def test_alignment_is_measured_in_display_width():
+    assert display_width("エントロピー H") == 14
+    english = "H(X)    = 0.8813\nH(X,Y)  = 1.6815"
+    assert _misaligned(english, "エントロピー = 0.8813\n同時    = 1.6815") != []
+    assert _misaligned(english, "エントロピー = 0.8813\n同時         = 1.6815") == []
+    right = "a     1.5\nbb   12.5"
+    assert _misaligned(right, "あ    1.5\nいい   12.5") != []
+    assert _misaligned(right, "あ      1.5\nいい   12.5") == []
+    by_chance = "smallest KL: 0.148\nKL carried: 15.79"
+    assert _misaligned(by_chance, "最小の KL: 0.148\n活性な座標の KL: 15.79") == []

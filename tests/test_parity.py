@@ -1,7 +1,8 @@
 """The English and Japanese notebooks are one program in two languages.
 
 Code cells may differ only in string literals and comments; outputs print the
-same numbers; cells show the same number of figures; the math is the same.
+same numbers; cells show the same number of figures; the math is the same,
+apart from the words inside ``\\text{…}`` (``p_{\\text{data}}`` and ``p_{\\text{データ}}``).
 """
 
 import io
@@ -25,6 +26,12 @@ from notebooks import (
 
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<!\$)\$(?!\$)(.+?)(?<!\$)\$(?!\$)", re.S)
+TEXT_IN_MATH = re.compile(r"\\text\{[^{}]*\}")
+
+
+def without_words(formula):
+    """A formula with the words inside \\text{…} masked: they are in the page's language."""
+    return TEXT_IN_MATH.sub(r"\\text{…}", " ".join(formula.split()))
 
 
 def code_signature(text):
@@ -57,8 +64,8 @@ def numbers(text):
 
 def math(nb):
     text = "\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
-    display = [" ".join(m.split()) for m in DISPLAY_MATH.findall(text)]
-    inline = {" ".join(m.split()) for m in INLINE_MATH.findall(DISPLAY_MATH.sub("", text))}
+    display = [without_words(m) for m in DISPLAY_MATH.findall(text)]
+    inline = {without_words(m) for m in INLINE_MATH.findall(DISPLAY_MATH.sub("", text))}
     return display, inline
 
 
@@ -131,6 +138,12 @@ def test_signature_masks_strings_and_comments_only():
     c = 'print(f"H = {h:.4f} bits")\nx = 2\n'
     assert code_signature(a) == code_signature(b)
     assert code_signature(a) != code_signature(c)
+
+
+def test_only_words_inside_text_may_differ():
+    assert without_words(r"p_{\text{data}}(x)") == without_words(r"p_{\text{データ}}(x)")
+    assert without_words(r"p_{\text{data}}(x)") != without_words(r"q_{\text{データ}}(x)")
+    assert without_words(r"\mathrm{KL}") != without_words(r"\mathrm{JS}")
 
 
 def test_numbers_are_extracted_with_signs_and_exponents():
