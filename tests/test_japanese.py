@@ -257,7 +257,8 @@ def test_japanese_words_inside_formulas():
 def test_rules_catch_what_they_should():
     assert _english_words_in_math(r"確率 $P(\text{heads})$ です") == [r"\text{heads}"]
     assert _english_words_in_math(r"$$p_{\mathrm{data}}(x)$$") == [r"\mathrm{data}"]
-    assert _english_words_in_math(r"$P(\text{表})$、$D_{\mathrm{KL}}$、$\operatorname{softmax}(z)$") == []
+    notation = r"$P(\text{表})$、$D_{\mathrm{KL}}$、$\operatorname{softmax}(z)$"
+    assert _english_words_in_math(notation) == []
     assert _half_width_parentheses(prose("確率 (表) と (x, y)")) == ["(表)"]
     assert _period_after_bold("**この章の目標.** 次に") == ["**この章の目標.**"]
     assert _break_inside_paragraph("最初の文です。\n次の文です。") != []
@@ -297,7 +298,8 @@ def _misaligned(english, japanese):
         ja_above, ja_here = _number_columns(ja_lines[k - 1]), _number_columns(ja_lines[k])
         if not (len(en_above) == len(en_here) == len(ja_above) == len(ja_here)):
             continue
-        for j, ((es0, ee0, pad0), (es1, ee1, pad1)) in enumerate(zip(en_above, en_here, strict=True)):
+        for j, (above, here) in enumerate(zip(en_above, en_here, strict=True)):
+            (es0, ee0, pad0), (es1, ee1, pad1) = above, here
             (js0, je0, _), (js1, je1, _) = ja_above[j], ja_here[j]
             if not (pad0 or pad1):
                 continue
@@ -312,14 +314,15 @@ def _stream_pairs():
         pair = [json.loads((CHAPTERS / lang / name).read_text("utf-8")) for lang in ("en", "ja")]
         cells = [[c for c in nb["cells"] if c["cell_type"] == "code"] for nb in pair]
         for k, (en, ja) in enumerate(zip(*cells, strict=True)):
-            en_out = [joined(o["text"]) for o in en.get("outputs", []) if o["output_type"] == "stream"]
-            ja_out = [joined(o["text"]) for o in ja.get("outputs", []) if o["output_type"] == "stream"]
-            for a, b in zip(en_out, ja_out, strict=False):
+            streams = [[joined(o["text"]) for o in cell.get("outputs", [])
+                        if o["output_type"] == "stream"] for cell in (en, ja)]
+            for a, b in zip(*streams, strict=False):
                 yield f"{name} code cell {k}", a, b
 
 
 def test_printed_tables_align_in_display_width():
-    found = [f"{where}: {line}" for where, en, ja in _stream_pairs() for line in _misaligned(en, ja)]
+    found = [f"{where}: {line}" for where, en, ja in _stream_pairs()
+             for line in _misaligned(en, ja)]
     assert not found, (
         "a column aligned in the English output is not aligned in the Japanese one "
         f"(pad with ilib.i18n.ljust/rjust, which count full-width characters as two): {found}"
