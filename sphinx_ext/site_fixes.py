@@ -99,6 +99,12 @@ def _language_settings(app, config):
     lang = config.language
     if lang in TOGGLE_HINTS:
         config.togglebutton_hint, config.togglebutton_hint_hide = TOGGLE_HINTS[lang]
+    # MathJax's own fonts have no Japanese: without this, 「P(\\text{表})」 shows a blank
+    # where no system font is named "serif" for Japanese.
+    import site_fonts
+
+    config.mathjax3_config.setdefault("chtml", {}).setdefault("unknownFamily",
+                                                              site_fonts.MATH_UNKNOWN)
     if lang == "ja":
         languages["ja"] = SearchJapaneseBigrams
         config.html_search_options = {}

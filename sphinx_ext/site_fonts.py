@@ -32,6 +32,8 @@ _JAPANESE_LOCAL = ('"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", M
                    '"Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic", "TakaoGothic"')
 SANS = ('-apple-system, BlinkMacSystemFont, "Segoe UI", ' + _JAPANESE_LOCAL
         + f', "{WEB_FAMILY}", "Helvetica Neue", Arial, "Liberation Sans", sans-serif')
+#: MathJax draws the characters its fonts lack (Japanese inside ``\\text{…}``) with this stack.
+MATH_UNKNOWN = _JAPANESE_LOCAL + f', "{WEB_FAMILY}", serif'
 MONO = ('SFMono-Regular, Menlo, Consolas, "Noto Sans Mono CJK JP", "MS Gothic", "Osaka-Mono", '
         + _JAPANESE_LOCAL + f', "{WEB_FAMILY}", "Liberation Mono", "DejaVu Sans Mono", monospace')
 

@@ -736,3 +736,23 @@ def test_japanese_text_with_a_system_japanese_font(playwright, server, tmp_path)
             assert used and ("IPAexGothic", False) in used, f"{selector} is drawn with {used}"
     finally:
         browser.close()
+
+
+def test_japanese_inside_formulas_is_drawn_with_a_japanese_font(browser, server):
+    """MathJax's fonts have no Japanese: 「\\text{確信度}」 needs the page's Japanese fonts."""
+    chapter = next(p for p in CHAPTERS["ja"] if "05_" in p)
+    context = browser.new_context(viewport=DESKTOP)
+    tab = context.new_page()
+    tab.goto(f"{server}/{chapter}", wait_until="networkidle")
+    tab.evaluate("() => MathJax.startup.promise")
+    marked = tab.evaluate("""() => {
+      const text = [...document.querySelectorAll('mjx-container mjx-utext')]
+        .find(e => /[\\u3040-\\u30ff\\u4e00-\\u9fff]/.test(e.textContent));
+      if (text) text.id = 'ilib-japanese-in-math';
+      return text ? text.textContent : null;
+    }""")
+    assert marked, "a formula of chapter 05 holds Japanese (\\text{…})"
+    used = _fonts_of(tab, "#ilib-japanese-in-math")
+    assert used and any(family == "IPAexGothic" for family, _ in used), (
+        f"{marked!r} inside a formula is drawn with {used}")
+    context.close()
