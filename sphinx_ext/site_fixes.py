@@ -99,15 +99,19 @@ def _language_settings(app, config):
     lang = config.language
     if lang in TOGGLE_HINTS:
         config.togglebutton_hint, config.togglebutton_hint_hide = TOGGLE_HINTS[lang]
-    # MathJax's own fonts have no Japanese: without this, 「P(\\text{表})」 shows a blank
-    # where no system font is named "serif" for Japanese.
-    import site_fonts
-
-    config.mathjax3_config.setdefault("chtml", {}).setdefault("unknownFamily",
-                                                              site_fonts.MATH_UNKNOWN)
     if lang == "ja":
         languages["ja"] = SearchJapaneseBigrams
         config.html_search_options = {}
+
+
+def _math_fonts(app, config):
+    """MathJax's own fonts have no Japanese: 「P(\\text{表})」 is drawn with the page's Japanese
+    fonts, not with "serif", which shows a blank where no Japanese serif font is installed."""
+    import site_fonts
+
+    settings = dict(config.mathjax3_config or {})
+    settings["chtml"] = {"unknownFamily": site_fonts.MATH_UNKNOWN, **settings.get("chtml", {})}
+    config.mathjax3_config = settings
 
 
 def _switch_context(app, pagename, templatename, context, doctree):
@@ -370,6 +374,7 @@ def _write_static(app, exception):
 
 def setup(app):
     app.connect("config-inited", _language_settings)
+    app.connect("config-inited", _math_fonts)
     # After sphinx.ext.mathjax (priority 500) has added its scripts. (html-page-context
     # stops at the first listener that returns a template; none of the book's does.)
     app.connect("html-page-context", _trim_assets, priority=900)

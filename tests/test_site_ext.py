@@ -177,6 +177,17 @@ def test_japanese_labels_for_togglebutton(lang):
     assert (config.togglebutton_hint, config.togglebutton_hint_hide) == expected
 
 
+def test_mathjax_draws_japanese_with_the_pages_fonts():
+    class Config:
+        mathjax3_config = {"tex": {"inlineMath": [["\\(", "\\)"]]}}
+
+    config = Config()
+    site_fixes._math_fonts(None, config)
+    assert config.mathjax3_config["tex"] == {"inlineMath": [["\\(", "\\)"]]}
+    family = config.mathjax3_config["chtml"]["unknownFamily"]
+    assert '"IPAexGothic Web"' in family and family.endswith("serif")
+
+
 def test_japanese_pages_get_japanese_tooltips():
     text = '<a class="headerlink" href="#x" title="Link to this heading">#</a>'
     assert 'title="この見出しへのリンク"' in site_fixes.localise_attributes(text, "ja")
