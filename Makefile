@@ -54,7 +54,7 @@ $(STAMP): requirements.txt pyproject.toml $(if $(filter-out $(MADE_WITH),$(word 
 	  echo "make install: .venv was made with '$(MADE_WITH)'; rebuilding it with $(word 2,$(PYTHON_ID))"; \
 	  rm -rf $(VENV); fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(if $(TORCH_INDEX),$(PIP) install --retries 1 --timeout 15 --index-url $(TORCH_INDEX) '$(TORCH_PIN)' \
+	$(if $(TORCH_INDEX),$(PIP) install --index-url $(TORCH_INDEX) '$(TORCH_PIN)' --retries 1 --timeout 15 \
 	  || echo "make install: $(TORCH_INDEX) could not be reached; torch comes from PyPI")
 	$(PIP) install -r requirements.txt
 	$(PIP) install --no-deps --no-build-isolation -e .

@@ -97,6 +97,7 @@ def test_install_shows_pip_progress_and_takes_cpu_torch_on_linux_outside_ci(lapt
     torch = "install --index-url https://download.pytorch.org/whl/cpu 'torch=="
     if os.uname().sysname == "Linux":
         assert torch in run.stdout
+        assert "could not be reached; torch comes from PyPI" in run.stdout, "a fallback, said"
     ci = _make("-n", "install", f"VENV={tmp / 'venv'}", f"PYTHON={new}", env={"CI": "true"})
     assert "download.pytorch.org" not in ci.stdout, "CI reaches only PyPI"
     chosen = _make("-n", "install", f"VENV={tmp / 'venv'}", f"PYTHON={new}", "TORCH_INDEX=")
