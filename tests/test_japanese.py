@@ -154,6 +154,12 @@ def _period_after_bold(text):
             if JA_CHAR.search(m.group())]
 
 
+def _half_width_colon(text):
+    """A colon after Japanese, or before it after inline math or code (X), is full-width."""
+    return [m.group() for m in re.finditer(
+        r"[^\n]{0,12}[^\x00-\x7f]: [^\n]{0,12}|X: (?=[^\x00-\x7f])[^\n]{0,12}", text)]
+
+
 def _indent(line):
     return len(line) - len(line.lstrip(" "))
 
@@ -192,6 +198,11 @@ def test_full_width_parentheses_around_japanese():
 def test_no_ascii_period_after_bold_lead_in():
     found = _violations(_period_after_bold)
     assert not found, f"end a bold lead-in with 。 or nothing, not '.': {found[:20]} ({len(found)})"
+
+
+def test_full_width_colon_in_japanese_prose():
+    found = _violations(_half_width_colon)
+    assert not found, f"use ： after Japanese text, not ': ': {found[:20]} ({len(found)} in all)"
 
 
 def test_no_line_break_inside_a_japanese_paragraph():
@@ -261,6 +272,9 @@ def test_rules_catch_what_they_should():
     assert _english_words_in_math(notation) == []
     assert _half_width_parentheses(prose("確率 (表) と (x, y)")) == ["(表)"]
     assert _period_after_bold("**この章の目標.** 次に") == ["**この章の目標.**"]
+    assert _half_width_colon(prose("- 入力: 12 ビット")) == ["- 入力: 12 ビット"]
+    assert _half_width_colon(prose("$I(x)$: まれな事象")) == ["X: まれな事象"]
+    assert _half_width_colon(prose("- 入力：12 ビット、$a$: b")) == []
     assert _break_inside_paragraph("最初の文です。\n次の文です。") != []
     assert _break_inside_paragraph("- 項目\n- 項目") == []
     assert _break_inside_paragraph("用語\n  定義です。") == []
