@@ -29,6 +29,20 @@ INLINE_MATH = re.compile(r"(?<!\$)\$(?!\$)(.+?)(?<!\$)\$(?!\$)", re.S)
 TEXT_IN_MATH = re.compile(r"\\text\{[^{}]*\}")
 
 
+FENCED = re.compile(r"^(```+|:::+).*?^\1\s*$", re.S | re.M)
+HEADING = re.compile(r"^(#{1,6}) ", re.M)
+
+
+def headings(nb):
+    """(cell index, level) of each markdown heading outside fenced blocks: the table of contents."""
+    found = []
+    for index, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "markdown":
+            text = FENCED.sub("", source(cell))
+            found += [(index, len(m.group(1))) for m in HEADING.finditer(text)]
+    return found
+
+
 def without_words(formula):
     """A formula with the words inside \\text{…} masked: they are in the page's language."""
     return TEXT_IN_MATH.sub(r"\\text{…}", " ".join(formula.split()))
@@ -126,6 +140,14 @@ def test_same_math(pair):
     )
 
 
+def test_same_headings(pair):
+    en, ja = (headings(nb) for nb in pair)
+    assert en == ja, (
+        f"the tables of contents differ: (cell, level) only in English {sorted(set(en) - set(ja))}, "
+        f"only in Japanese {sorted(set(ja) - set(en))}"
+    )
+
+
 def test_same_exercises(pair):
     en, ja = (exercises(nb) for nb in pair)
     assert en == ja
@@ -138,6 +160,12 @@ def test_signature_masks_strings_and_comments_only():
     c = 'print(f"H = {h:.4f} bits")\nx = 2\n'
     assert code_signature(a) == code_signature(b)
     assert code_signature(a) != code_signature(c)
+
+
+def test_headings_skip_code_and_fenced_blocks():
+    nb = {"cells": [{"cell_type": "markdown", "source": "## 1.1 A\n```python\n# comment\n```\n### B"},
+                    {"cell_type": "code", "source": "# not a heading"}]}
+    assert headings(nb) == [(0, 2), (0, 3)]
 
 
 def test_only_words_inside_text_may_differ():
