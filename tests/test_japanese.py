@@ -200,8 +200,15 @@ def test_no_ascii_period_after_bold_lead_in():
     assert not found, f"end a bold lead-in with 。 or nothing, not '.': {found[:20]} ({len(found)})"
 
 
+def _directive_titles(text):
+    """The titles of directives (admonitions, exercises): prose() blanks these lines."""
+    return "\n".join(m.group(1) for m in re.finditer(r"^\s*(?:```+|:::+)\{[a-z-]+\}[ \t]+(.+)$", text, re.M))
+
+
 def test_full_width_colon_in_japanese_prose():
     found = _violations(_half_width_colon)
+    found += [f"{name}: {hit}" for name, text in _markdown_sources()
+              for hit in _half_width_colon(_directive_titles(text))]
     assert not found, f"use ： after Japanese text, not ': ': {found[:20]} ({len(found)} in all)"
 
 
@@ -275,6 +282,7 @@ def test_rules_catch_what_they_should():
     assert _half_width_colon(prose("- 入力: 12 ビット")) == ["- 入力: 12 ビット"]
     assert _half_width_colon(prose("$I(x)$: まれな事象")) == ["X: まれな事象"]
     assert _half_width_colon(prose("- 入力：12 ビット、$a$: b")) == []
+    assert _directive_titles("```{admonition} よくある誤解: 格子\n本文\n```") == "よくある誤解: 格子"
     assert _break_inside_paragraph("最初の文です。\n次の文です。") != []
     assert _break_inside_paragraph("- 項目\n- 項目") == []
     assert _break_inside_paragraph("用語\n  定義です。") == []
