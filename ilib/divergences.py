@@ -200,7 +200,8 @@ def _kl_terms(p, q):
 def grid_kl(p, q, x, base=math.e):
     """KL divergence of two densities given on an evenly spaced grid.
 
-    .. math:: D_{KL}(p \\| q) \\approx \\sum_i p(x_i) \\log \\frac{p(x_i)}{q(x_i)}\\, \\Delta x.
+    .. math:: D_{\\mathrm{KL}}(p \\| q)
+              \\approx \\sum_i p(x_i) \\log \\frac{p(x_i)}{q(x_i)}\\, \\Delta x.
 
     Only the part of the densities inside the grid counts: mass outside it is
     truncated (section 2.1 shows the effect; :func:`quad_kl` integrates over
@@ -240,7 +241,7 @@ def grid_kl(p, q, x, base=math.e):
 def grid_js(p, q, x, base=math.e):
     """Jensen-Shannon divergence of two densities given on an evenly spaced grid.
 
-    .. math:: JS(p, q) = \\tfrac12 D_{KL}(p \\| m) + \\tfrac12 D_{KL}(q \\| m),
+    .. math:: JS(p, q) = \\tfrac12 D_{\\mathrm{KL}}(p \\| m) + \\tfrac12 D_{\\mathrm{KL}}(q \\| m),
               \\qquad m = \\tfrac12 (p + q).
 
     Symmetric and at most ``log 2`` (1 bit), even where a KL divergence is
@@ -312,7 +313,8 @@ def _integrate(integrand, points):
 def quad_kl(log_p, log_q, points=None, base=math.e):
     """KL divergence of two densities on the real line by adaptive quadrature.
 
-    .. math:: D_{KL}(p \\| q) = \\int_{-\\infty}^{\\infty} p(x) \\log \\frac{p(x)}{q(x)}\\, dx,
+    .. math:: D_{\\mathrm{KL}}(p \\| q)
+              = \\int_{-\\infty}^{\\infty} p(x) \\log \\frac{p(x)}{q(x)}\\, dx,
 
     computed with :func:`scipy.integrate.quad` from the log-densities, so the
     far tails count even where ``p`` and ``q`` underflow. Nothing is truncated:
@@ -355,7 +357,7 @@ def quad_kl(log_p, log_q, points=None, base=math.e):
 def quad_js(log_p, log_q, points=None, base=math.e):
     """Jensen-Shannon divergence of two densities on the real line by adaptive quadrature.
 
-    .. math:: JS(p, q) = \\tfrac12 D_{KL}(p \\| m) + \\tfrac12 D_{KL}(q \\| m),
+    .. math:: JS(p, q) = \\tfrac12 D_{\\mathrm{KL}}(p \\| m) + \\tfrac12 D_{\\mathrm{KL}}(q \\| m),
               \\qquad m = \\tfrac12 (p + q).
 
     At most ``log 2``, reached when ``p`` and ``q`` have disjoint supports.

@@ -175,7 +175,7 @@ def conditional_entropy(pxy, given, base=2):
 def mutual_information(pxy, base=2):
     """Mutual information ``I(X; Y)`` of a joint probability table.
 
-    .. math:: I(X; Y) = D_{KL}(P_{XY} \\| P_X P_Y) = H(X) + H(Y) - H(X, Y).
+    .. math:: I(X; Y) = D_{\\mathrm{KL}}(P_{XY} \\| P_X P_Y) = H(X) + H(Y) - H(X, Y).
 
     See chapter 03, section 3.1 (Mutual information); the entropy form is the
     chain rule of chapter 01, section 1.2.
@@ -300,7 +300,7 @@ def _on_support(p, q, base):
 def cross_entropy(p, q, base=2):
     """Cross-entropy ``H(P, Q)``: the average code length of P in Q's code.
 
-    .. math:: H(P, Q) = -\\sum_x P(x) \\log Q(x) = H(P) + D_{KL}(P \\| Q).
+    .. math:: H(P, Q) = -\\sum_x P(x) \\log Q(x) = H(P) + D_{\\mathrm{KL}}(P \\| Q).
 
     Terms with ``P(x) = 0`` contribute 0 whatever ``Q(x)``; if ``P(x) > 0``
     where ``Q(x) = 0`` the result is ``math.inf`` (Q's code has no word for
@@ -335,7 +335,7 @@ def cross_entropy(p, q, base=2):
 def kl_divergence(p, q, base=2):
     """Kullback-Leibler divergence ``D_KL(P || Q)``.
 
-    .. math:: D_{KL}(P \\| Q) = \\sum_x P(x) \\log \\frac{P(x)}{Q(x)}.
+    .. math:: D_{\\mathrm{KL}}(P \\| Q) = \\sum_x P(x) \\log \\frac{P(x)}{Q(x)}.
 
     Non-negative (Gibbs' inequality), zero if and only if ``P = Q``, not
     symmetric. ``math.inf`` where ``P(x) > 0`` and ``Q(x) = 0``.
@@ -374,7 +374,7 @@ def kl_divergence(p, q, base=2):
 def js_divergence(p, q, base=2):
     """Jensen-Shannon divergence of two discrete distributions.
 
-    .. math:: JS(P, Q) = \\tfrac12 D_{KL}(P \\| M) + \\tfrac12 D_{KL}(Q \\| M),
+    .. math:: JS(P, Q) = \\tfrac12 D_{\\mathrm{KL}}(P \\| M) + \\tfrac12 D_{\\mathrm{KL}}(Q \\| M),
               \\qquad M = \\tfrac12 (P + Q).
 
     Symmetric, always finite, between 0 and 1 bit (``ln 2`` nats).
@@ -414,7 +414,8 @@ def js_divergence(p, q, base=2):
 def gaussian_kl(mean_p, var_p, mean_q, var_q, base=math.e):
     """KL divergence between two univariate Gaussians, from their *variances*.
 
-    .. math:: D_{KL}(\\mathcal N(\\mu_1, \\sigma_1^2) \\| \\mathcal N(\\mu_2, \\sigma_2^2))
+    .. math:: D_{\\mathrm{KL}}(\\mathcal N(\\mu_1, \\sigma_1^2)
+              \\| \\mathcal N(\\mu_2, \\sigma_2^2))
               = \\tfrac12 \\Big( \\ln\\frac{\\sigma_2^2}{\\sigma_1^2}
               + \\frac{\\sigma_1^2 + (\\mu_1 - \\mu_2)^2}{\\sigma_2^2} - 1 \\Big).
 

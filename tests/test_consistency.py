@@ -152,3 +152,14 @@ def test_make_help_lists_every_target():
                             capture_output=True, text=True).stdout
     described = dict(re.findall(r"^make (\S+) +(\S.*)$", listed, re.M))
     assert set(described) == rules, f"make help lists {sorted(described)}, not {sorted(rules)}"
+
+
+def test_one_symbol_for_the_kl_divergence():
+    """Chapters, pages, lesson plans and docstrings write D_{\\mathrm{KL}}, never D_{KL}."""
+    files = [*ROOT.glob("chapters/*/*.ipynb"), *ROOT.glob("pages/*/*.md"),
+             *ROOT.glob("ilib/**/*.py"), *ROOT.glob("ilib/lesson_plans/*.toml"),
+             *ROOT.glob("ilib/answers/*.toml")]
+    found = [str(path.relative_to(ROOT)) for path in files
+             if "D_{KL}" in path.read_text("utf-8")]
+    assert len(files) > 20
+    assert not found, f"write the KL divergence as D_{{\\mathrm{{KL}}}}: {found}"

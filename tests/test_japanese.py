@@ -202,7 +202,8 @@ def test_no_ascii_period_after_bold_lead_in():
 
 def _directive_titles(text):
     """The titles of directives (admonitions, exercises): prose() blanks these lines."""
-    return "\n".join(m.group(1) for m in re.finditer(r"^\s*(?:```+|:::+)\{[a-z-]+\}[ \t]+(.+)$", text, re.M))
+    title = re.compile(r"^\s*(?:```+|:::+)\{[a-z-]+\}[ \t]+(.+)$", re.M)
+    return "\n".join(m.group(1) for m in title.finditer(text))
 
 
 def test_full_width_colon_in_japanese_prose():
@@ -282,7 +283,8 @@ def test_rules_catch_what_they_should():
     assert _half_width_colon(prose("- 入力: 12 ビット")) == ["- 入力: 12 ビット"]
     assert _half_width_colon(prose("$I(x)$: まれな事象")) == ["X: まれな事象"]
     assert _half_width_colon(prose("- 入力：12 ビット、$a$: b")) == []
-    assert _directive_titles("```{admonition} よくある誤解: 格子\n本文\n```") == "よくある誤解: 格子"
+    admonition = "```{admonition} よくある誤解: 格子\n本文\n```"
+    assert _directive_titles(admonition) == "よくある誤解: 格子"
     assert _break_inside_paragraph("最初の文です。\n次の文です。") != []
     assert _break_inside_paragraph("- 項目\n- 項目") == []
     assert _break_inside_paragraph("用語\n  定義です。") == []

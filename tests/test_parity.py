@@ -143,8 +143,8 @@ def test_same_math(pair):
 def test_same_headings(pair):
     en, ja = (headings(nb) for nb in pair)
     assert en == ja, (
-        f"the tables of contents differ: (cell, level) only in English {sorted(set(en) - set(ja))}, "
-        f"only in Japanese {sorted(set(ja) - set(en))}"
+        "the tables of contents differ: (cell, level) only in English "
+        f"{sorted(set(en) - set(ja))}, only in Japanese {sorted(set(ja) - set(en))}"
     )
 
 
@@ -163,7 +163,8 @@ def test_signature_masks_strings_and_comments_only():
 
 
 def test_headings_skip_code_and_fenced_blocks():
-    nb = {"cells": [{"cell_type": "markdown", "source": "## 1.1 A\n```python\n# comment\n```\n### B"},
+    text = "## 1.1 A\n```python\n# comment\n```\n### B"
+    nb = {"cells": [{"cell_type": "markdown", "source": text},
                     {"cell_type": "code", "source": "# not a heading"}]}
     assert headings(nb) == [(0, 2), (0, 3)]
 
